@@ -1,0 +1,38 @@
+/**
+ * The envelope every tier stores.
+ *
+ * Times: `staleAt` / `expiresAt` are wall-clock milliseconds (each instance's own clock; skew only
+ * shifts a TTL). `createdAt` is a stamp from the shared tag clock (microseconds), so it can be
+ * compared with tag invalidation stamps taken on any instance.
+ */
+export interface CacheEntry<T = unknown> {
+  readonly value: T;
+  /** Tag-clock stamp (µs) read before the value was produced. */
+  readonly createdAt: number;
+  /** Logical expiry (ms): past it the entry is stale and served only under grace rules. */
+  readonly staleAt: number;
+  /** Physical expiry (ms) = staleAt + grace: past it the entry does not exist. */
+  readonly expiresAt: number;
+  readonly tags: readonly string[];
+  /** Serialized size in bytes, used to bound L1 and L3. */
+  readonly size: number;
+}
+
+export function isExpired(entry: CacheEntry, now: number): boolean {
+  return now >= entry.expiresAt;
+}
+
+export function isStale(entry: CacheEntry, now: number): boolean {
+  return now >= entry.staleAt;
+}
+
+/**
+ * Caps an entry's lifetime for one tier, keeping the remaining lifetime: an entry copied up from a
+ * lower tier never gets a fresh full TTL.
+ */
+export function capLifetime<T>(entry: CacheEntry<T>, now: number, maxTtlMs: number | undefined): CacheEntry<T> {
+  if (maxTtlMs === undefined) return entry;
+  const limit = now + maxTtlMs;
+  if (entry.expiresAt <= limit) return entry;
+  return { ...entry, staleAt: Math.min(entry.staleAt, limit), expiresAt: limit };
+}

@@ -1,0 +1,85 @@
+import type { CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
+import type { MemoryTierOptions } from '../tiers/memory/memory.tier.js';
+import type { PostgresTierOptions } from '../tiers/postgres/postgres.tier.js';
+import type { RedisTierOptions } from '../tiers/redis/redis.tier.js';
+import type { TierName } from '../tiers/tier.js';
+import type { Duration } from './duration.js';
+import type { Serializer } from './serializer.js';
+
+/** Per-tier lifetime caps: an entry never lives longer than this in that tier. */
+export type TierTtl = Partial<Record<TierName, Duration>>;
+
+/**
+ * Options of one cached value. Every field falls back to the cache's `defaults`. An options object
+ * is resolved once and remembered, so treat it as immutable and reuse it.
+ */
+export interface CacheCallOptions<T = unknown> {
+  /** Time until the entry is stale. Default `'5m'`. */
+  ttl?: Duration;
+  /** How long past `ttl` a stale entry may still be served if the loader fails. Default 0. */
+  grace?: Duration;
+  /** Tags to invalidate the entry by. May be computed from the value. */
+  tags?: readonly string[] | ((value: T) => readonly string[]);
+  /** Tiers to read and write. Default: every configured tier. Unconfigured tiers are skipped. */
+  tiers?: readonly TierName[];
+  /** Lifetime caps per tier, over the cache-wide `tierTtl`. */
+  tierTtl?: TierTtl;
+  /** Past this, a stale value within grace is returned and the loader finishes in the background. */
+  softTimeout?: Duration;
+  /** Past this, the call fails with `LoaderTimeoutError` (or serves stale within grace). */
+  hardTimeout?: Duration;
+  /**
+   * Fraction of the TTL (0 < f < 1) after which a hit starts one background refresh, so hot keys
+   * never go cold. Off by default.
+   */
+  refreshAhead?: number;
+  /**
+   * Take a Redis lock on a miss so that N instances run the loader once; the others wait for the
+   * value. Falls back to the local single-flight when Redis is down. Off by default.
+   */
+  lock?: boolean | { ttl?: Duration; wait?: Duration };
+}
+
+/** Cache-wide defaults of the per-call options. */
+export type CacheDefaults = Omit<CacheCallOptions, 'tags'>;
+
+/** Configuration of a {@link TieredCache}. */
+export interface TieredCacheOptions {
+  /** Entries of different namespaces never meet; `clear()` empties one. Default `default`. */
+  namespace?: string;
+  /** L1 memory tier. Default on; `false` turns it off. */
+  memory?: MemoryTierOptions | false;
+  /** L2 Redis tier. Off unless given. */
+  redis?: Omit<RedisTierOptions, 'namespace' | 'serializer'>;
+  /** L3 PostgreSQL tier. Off unless given. */
+  postgres?: Omit<PostgresTierOptions, 'namespace' | 'serializer'>;
+  /** Cross-instance bus on Redis pub/sub. Default on when `redis` is set. */
+  bus?: boolean | { channel?: string };
+  defaults?: CacheDefaults;
+  /** Lifetime caps per tier. Default `{ l1: '1m' }`: L1 short, so a lost bus message heals itself. */
+  tierTtl?: TierTtl;
+  /** Keys longer than this (UTF-8 bytes) are hashed. Default 200. */
+  maxKeyBytes?: number;
+  serializer?: Serializer;
+  breaker?: CircuitBreakerOptions;
+  /** After the loader fails and a stale value is served, wait this long before calling it again. Default `'10s'`. */
+  failSafeThrottle?: Duration;
+  /** Identifies this instance on the bus. Default a random UUID. */
+  instanceId?: string;
+  /**
+   * Wall clock in milliseconds, for TTLs. Default `Date.now`. Tag stamps never come from it while a
+   * shared tier is configured; tests inject a skewed clock here to prove that.
+   */
+  now?: () => number;
+}
+
+/** Options of `invalidateTags`. */
+export interface InvalidateOptions {
+  /** Who asked, for metrics: `app` (default), `db` (a trigger), `admin`, ... */
+  source?: string;
+  /**
+   * Tell the other instances through the bus. Default true. The database listener turns it off:
+   * every instance receives the notification itself.
+   */
+  broadcast?: boolean;
+}

@@ -1,0 +1,101 @@
+import type { MemoryTier } from '../tiers/memory/memory.tier.js';
+import { tagsAreValid } from '../tiers/tier.js';
+import type { LocalClock } from './clock.js';
+import type { CacheEntry } from './entry.js';
+import type { RemoteSlot } from './remote-slot.js';
+
+/** A creation stamp. `shared` is false when the shared clock could not be read. */
+export interface Stamp {
+  readonly value: number;
+  readonly shared: boolean;
+}
+
+/** Placeholder stamp for a tag whose invalidation could not reach the shared clock yet. */
+export const UNKNOWN_STAMP = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The tag clock (docs/decisions/0002-tag-clock.md): entry stamps and invalidation stamps come from
+ * one source, the first remote tier (Redis `TIME`, else PostgreSQL), or the local clock when the
+ * process is alone.
+ */
+export class SharedClock {
+  private lastShared = 0;
+
+  constructor(
+    private readonly clockSlot: RemoteSlot | undefined,
+    private readonly remotes: readonly RemoteSlot[],
+    private readonly l1: MemoryTier | undefined,
+    private readonly localClock: LocalClock,
+    /** Queues work for a tier that failed, to replay when it is back. */
+    private readonly deferTags: (slot: RemoteSlot, tags: readonly string[]) => void,
+  ) {}
+
+  get source(): RemoteSlot | undefined {
+    return this.clockSlot;
+  }
+
+  /** Records a clock value a tier returned with a read. */
+  observed(clock: number): Stamp {
+    if (clock > this.lastShared) this.lastShared = clock;
+    return { value: clock, shared: true };
+  }
+
+  /**
+   * Reads the shared clock. When the clock tier cannot be reached, the next remote tier's clock (or
+   * the last shared reading, if later) stands in, and the stamp is marked not shared: such an entry
+   * stays in this instance's L1, which is cleared when the bus comes back.
+   */
+  async read(): Promise<Stamp> {
+    const clockSlot = this.clockSlot;
+    if (clockSlot === undefined) return { value: this.localClock.now(), shared: true };
+    for (const slot of this.remotes) {
+      try {
+        const clock = await slot.breaker.run(() => slot.tier.now());
+        if (slot === clockSlot) return this.observed(clock);
+        return { value: Math.max(clock, this.lastShared), shared: false };
+      } catch {
+        slot.counters.errors++;
+      }
+    }
+    return { value: this.lastShared, shared: false };
+  }
+
+  /** Stamps `tags` on the clock tier, then on the other remote tiers with that stamp as a floor. */
+  async stampTags(tags: readonly string[]): Promise<number> {
+    const clockSlot = this.clockSlot;
+    if (clockSlot === undefined) return this.localClock.now();
+    let stamp = UNKNOWN_STAMP;
+    try {
+      stamp = await clockSlot.breaker.run(() => clockSlot.tier.invalidateTags(tags));
+    } catch {
+      this.deferTags(clockSlot, tags);
+    }
+    const floor = stamp === UNKNOWN_STAMP ? 0 : stamp;
+    await Promise.all(
+      this.remotes
+        .filter((slot) => slot !== clockSlot)
+        .map((slot) => slot.breaker.run(() => slot.tier.invalidateTags(tags, floor)).catch(() => this.deferTags(slot, tags))),
+    );
+    return stamp;
+  }
+
+  /**
+   * The loader race: a tag invalidated while the loader ran has a stamp at or after the entry's
+   * creation stamp. The clock tier is asked, not the memo, since the bus may lag. When the clock
+   * tier is down, the other remote tiers answer (their stamps are floored by the clock tier's, so
+   * never earlier), then the memo: tagged values stay cacheable in L1 during an outage instead of
+   * sending every call to the source.
+   */
+  async stillValid(entry: CacheEntry): Promise<boolean> {
+    for (const slot of this.remotes) {
+      try {
+        const stamps = await slot.breaker.run(() => slot.tier.tagStamps(entry.tags));
+        this.l1?.learnStamps(stamps);
+        return tagsAreValid(entry, stamps);
+      } catch {
+        slot.counters.errors++;
+      }
+    }
+    return this.l1 !== undefined && tagsAreValid(entry, await this.l1.tagStamps(entry.tags));
+  }
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createCacheFixture, sleep, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+
+/** Polls until `check` holds; returns the elapsed milliseconds. */
+async function timeUntil(check: () => Promise<boolean>, timeoutMs = 2_000): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(1);
+  }
+  return performance.now() - started;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+describe('TieredCache across instances (separate L1s, shared Redis and PostgreSQL)', () => {
+  let fx: CacheFixture;
+  beforeAll(async () => {
+    fx = await createCacheFixture('multi');
+  });
+  afterAll(async () => fx.dispose());
+
+  it('a tag invalidated on one instance is seen by the other in every tier', async () => {
+    const a = await fx.create();
+    const b = await fx.create();
+    await a.set('mi:tagged', 'old', { tags: ['mi'] });
+    expect(await b.get('mi:tagged')).toBe('old'); // now in b's L1 too
+    await a.invalidateTags(['mi']);
+    // L2 and L3 changed at once; L1 of b changes when the bus message lands.
+    expect(await b.get('mi:tagged', { tiers: ['l2'] })).toBeUndefined();
+    expect(await b.get('mi:tagged', { tiers: ['l3'] })).toBeUndefined();
+    await timeUntil(async () => (await b.get('mi:tagged', { tiers: ['l1'] })) === undefined);
+  });
+
+  it('a delete and a clear on one instance reach the other L1', async () => {
+    const a = await fx.create();
+    const b = await fx.create();
+    await a.set('mi:del', 1);
+    await a.set('mi:clr', 2);
+    expect(await b.get('mi:del')).toBe(1);
+    expect(await b.get('mi:clr')).toBe(2);
+    await a.delete('mi:del');
+    await timeUntil(async () => (await b.get('mi:del', { tiers: ['l1'] })) === undefined);
+    await a.clear();
+    await timeUntil(async () => (await b.get('mi:clr', { tiers: ['l1'] })) === undefined);
+  });
+
+  it('ignores its own bus messages', async () => {
+    const a = await fx.create();
+    await a.clear();
+    await a.set('mi:own', 'kept');
+    await sleep(50); // had a's own 'clear' come back, it would wipe a's L1 now
+    expect(await a.get('mi:own')).toBe('kept');
+    expect(a.stats().tiers.l1?.hits).toBe(1);
+    expect(a.stats().bus).toBe('connected');
+  });
+
+  it('measures the bus delay for L1 invalidation on another instance (target p99 < 50 ms)', async () => {
+    const a = await fx.create();
+    const b = await fx.create();
+    const delays: number[] = [];
+    for (let trial = 0; trial < 40; trial++) {
+      const key = `mi:delay:${trial}`;
+      await a.set(key, trial, { tags: [`delay:${trial}`] });
+      expect(await b.get(key)).toBe(trial);
+      const started = performance.now();
+      await a.invalidateTags([`delay:${trial}`]);
+      await timeUntil(async () => (await b.get(key, { tiers: ['l1'] })) === undefined);
+      delays.push(performance.now() - started);
+    }
+    const p50 = percentile(delays, 50);
+    const p99 = percentile(delays, 99);
+    console.log(`bus invalidation delay over ${delays.length} trials: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
+    // A correctness bound, not a speed claim: the message must arrive, far inside the 1 min L1 cap.
+    expect(p99).toBeLessThan(1_000);
+  });
+});

@@ -1,0 +1,414 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AutoRecovery } from '../resilience/auto-recovery.js';
+import type { CircuitState } from '../resilience/circuit-breaker.js';
+import type { DistributedLock } from '../resilience/distributed-lock.js';
+import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
+import type { BusMessage, CacheBus } from '../sync/bus-message.js';
+import type { RedisBus } from '../sync/redis.bus.js';
+import type { MemoryTier } from '../tiers/memory/memory.tier.js';
+import { closeRedisClient, type RedisTier } from '../tiers/redis/redis.tier.js';
+import type { Tier, TierName } from '../tiers/tier.js';
+import { LocalClock } from './clock.js';
+import { toMilliseconds } from './duration.js';
+import type { CacheEntry } from './entry.js';
+import { SerializationError } from './errors.js';
+import { assertNamespace, KeyBuilder } from './key-builder.js';
+import type { CacheObserver } from './observer.js';
+import { ObserverHub } from './observer-hub.js';
+import type { CacheCallOptions, InvalidateOptions, TieredCacheOptions } from './options.js';
+import type { RemoteSlot } from './remote-slot.js';
+import { parseCaps, resolveCall, type ResolvedCall, type TierSelection } from './resolved-call.js';
+import { v8Serializer, type Serializer } from './serializer.js';
+import { SharedClock, UNKNOWN_STAMP, type Stamp } from './shared-clock.js';
+import { SingleFlight, type Flight } from './single-flight.js';
+import { emptyEngineCounters, ratio, type CacheStats } from './stats.js';
+import { normalizeTags } from './tags.js';
+import { TierIO } from './tier-io.js';
+import { buildTopology } from './topology.js';
+
+const LOCK_POLL_MS = 25;
+
+/**
+ * The engine: L1 memory, L2 Redis and L3 PostgreSQL behind one API. Framework-free.
+ *
+ * Reads go top-down and copy a hit into the tiers above with its remaining lifetime. Writes go to
+ * every selected tier. Concurrent misses on a key run the loader once. Tags are invalidated
+ * lazily against a shared clock (docs/tags.md), and a failing tier never fails a call.
+ */
+export class TieredCache {
+  readonly namespace: string;
+  readonly instanceId: string;
+  readonly l1: MemoryTier | undefined;
+  private readonly remotes: readonly RemoteSlot[];
+  private readonly redis: RedisTier | undefined;
+  private readonly bus: RedisBus | undefined;
+  private readonly lock: DistributedLock | undefined;
+  private readonly ownedRedis: Redis | undefined;
+  private readonly now: () => number;
+  private readonly flights = new SingleFlight();
+  private readonly keys: KeyBuilder;
+  private readonly serializer: Serializer;
+  private readonly defaultCall: ResolvedCall<unknown>;
+  private readonly tierCapsMs: Partial<Record<TierName, number>>;
+  private readonly failSafeThrottleMs: number;
+  private readonly counters = emptyEngineCounters();
+  private readonly refreshBackoff = new Map<string, number>();
+  private readonly resolvedCalls = new WeakMap<object, ResolvedCall<unknown>>();
+  private readonly invalidationsBySource = new Map<string, number>();
+  private readonly hub = new ObserverHub();
+  private readonly clock: SharedClock;
+  private readonly recovery: AutoRecovery;
+  private readonly io: TierIO;
+  private closed = false;
+
+  constructor(options: TieredCacheOptions = {}) {
+    this.namespace = assertNamespace(options.namespace ?? 'default');
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.now = options.now ?? Date.now;
+    this.keys = new KeyBuilder(options.maxKeyBytes);
+    this.serializer = options.serializer ?? v8Serializer;
+    this.failSafeThrottleMs = toMilliseconds(options.failSafeThrottle ?? '10s', 'failSafeThrottle');
+    this.tierCapsMs = parseCaps(options.tierTtl ?? { l1: '1m' });
+
+    const topology = buildTopology(options, {
+      namespace: this.namespace,
+      instanceId: this.instanceId,
+      serializer: this.serializer,
+      onTierRecovered: () => void this.recovery.recover(),
+      replayTier: (slot) => this.recovery.replay(slot),
+    });
+    ({ l1: this.l1, remotes: this.remotes, redis: this.redis, bus: this.bus, lock: this.lock, ownedRedis: this.ownedRedis } = topology);
+    this.bus?.onMessage((message) => this.apply(message));
+    this.bus?.onRecovered(() => this.onBusRecovered());
+
+    const clockSlot = this.remotes[0];
+    this.recovery = new AutoRecovery(this.remotes, clockSlot, this.bus as CacheBus | undefined, this.l1);
+    const deferTags = (slot: RemoteSlot, tags: readonly string[]) => this.recovery.defer(slot, (queue) => queue.addTags(tags));
+    this.clock = new SharedClock(clockSlot, this.remotes, this.l1, new LocalClock(options.now), deferTags);
+    this.io = new TierIO(this.l1, this.clock, this.recovery, this.hub, this.counters, this.now);
+    this.defaultCall = this.resolveCall({ ...options.defaults });
+  }
+
+  /**
+   * Resolves once the Redis connection is up and the bus subscribed, or after `timeoutMs`. Never
+   * rejects: a cache whose Redis is away still serves, from the other tiers.
+   * @returns whether everything configured is connected.
+   */
+  async ready(timeoutMs = 5_000): Promise<boolean> {
+    const waits: Array<Promise<unknown>> = [];
+    if (this.redis) waits.push(this.redis.ready(timeoutMs));
+    if (this.bus) waits.push(this.bus.ready(timeoutMs));
+    const results = await Promise.allSettled(waits);
+    return results.every((result) => result.status === 'fulfilled');
+  }
+
+  /**
+   * Returns the cached value for `key`, or runs `loader` once (however many callers miss at once),
+   * stores its result in every selected tier, and returns it.
+   */
+  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: CacheCallOptions<T>): Promise<T> {
+    const storageKey = this.keys.build(key);
+    this.counters.reads++;
+    const fresh = this.freshInL1(storageKey, options?.tiers);
+    if (fresh !== undefined) {
+      if (options?.refreshAhead !== undefined || this.defaultCall.refreshAhead !== undefined) {
+        this.refreshAhead(key, storageKey, fresh, loader, options);
+      }
+      return fresh.value as T;
+    }
+    const running = this.flights.get(storageKey);
+    if (running !== undefined) {
+      this.counters.coalesced++;
+      return running.promise as Promise<T>;
+    }
+    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    return this.flights.start<T>(storageKey, (flight) => this.readOrLoad(key, storageKey, loader, call, flight)).promise;
+  }
+
+  /** Returns the cached value, or `undefined`. Stale entries are not returned. */
+  async get<T>(key: string, options?: Pick<CacheCallOptions<T>, 'tiers'>): Promise<T | undefined> {
+    const storageKey = this.keys.build(key);
+    this.counters.reads++;
+    const fresh = this.freshInL1(storageKey, options?.tiers);
+    if (fresh !== undefined) return fresh.value as T;
+    const outcome = await this.io.read(storageKey, options?.tiers ? this.resolveCall(options) : this.defaultCall);
+    return outcome.hit ? (outcome.value as T) : undefined;
+  }
+
+  /**
+   * Writes `value` to every selected tier.
+   * @throws SerializationError when the value cannot be serialized; then nothing is written.
+   */
+  async set<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
+    const storageKey = this.keys.build(key);
+    const payload = this.serialize(key, value);
+    this.flights.discard(storageKey);
+    const call = this.resolveCall(options ?? {});
+    await this.io.store(storageKey, value, payload, call, await this.clock.read(), true);
+  }
+
+  /** Removes `key` from every tier, here and (through the bus) on every other instance. */
+  async delete(key: string): Promise<void> {
+    const storageKey = this.keys.build(key);
+    this.flights.discard(storageKey);
+    this.l1?.deleteKeys([storageKey]);
+    await this.io.settled(storageKey);
+    await Promise.all(
+      this.remotes.map((slot) =>
+        slot.breaker.run(() => slot.tier.delete([storageKey])).catch(() => this.recovery.defer(slot, (queue) => queue.addKeys([storageKey]))),
+      ),
+    );
+    await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: [storageKey] });
+  }
+
+  /**
+   * Invalidates every entry carrying any of `tags`, in O(1) per tag whatever the number of entries.
+   * Once this resolves, no tier on this instance serves an entry created before the call.
+   */
+  async invalidateTags(tags: readonly string[], options: InvalidateOptions = {}): Promise<void> {
+    const normalized = normalizeTags(tags);
+    if (normalized.length === 0) return;
+    const source = options.source ?? 'app';
+    this.invalidationsBySource.set(source, (this.invalidationsBySource.get(source) ?? 0) + 1);
+    this.hub.emit('invalidation', { source, origin: 'local', tags: normalized.length });
+    const stamp = await this.clock.stampTags(normalized);
+    this.l1?.learnStamps(new Map(normalized.map((tag) => [tag, stamp])));
+    if (stamp !== UNKNOWN_STAMP && options.broadcast !== false) await this.recovery.publish({ kind: 'tags', tags: normalized, stamp });
+  }
+
+  /**
+   * Catches the shared clock up with stamps written elsewhere (by database triggers while nobody
+   * listened): a tag whose clock stamp is older than the given one is invalidated now; the others
+   * are left alone, so a catch-up does not invalidate what other instances applied already.
+   * @returns how many tags were behind.
+   */
+  async reconcileTagStamps(stamps: ReadonlyMap<string, number>, options: InvalidateOptions = {}): Promise<number> {
+    const clockSlot = this.clock.source;
+    if (clockSlot === undefined || stamps.size === 0) return 0;
+    const tags = [...stamps.keys()];
+    let current: ReadonlyMap<string, number>;
+    try {
+      current = await clockSlot.breaker.run(() => clockSlot.tier.tagStamps(tags));
+    } catch {
+      // Cannot compare: invalidating everything named is the safe side.
+      await this.invalidateTags(tags, options);
+      return tags.length;
+    }
+    const behind = tags.filter((tag) => (current.get(tag) ?? 0) < stamps.get(tag)!);
+    this.l1?.learnStamps(current);
+    if (behind.length > 0) await this.invalidateTags(behind, options);
+    return behind.length;
+  }
+
+  /** Empties this cache's namespace in every tier and on every instance. Tag clocks are kept. */
+  async clear(): Promise<void> {
+    this.flights.discard();
+    await this.l1?.clear();
+    await this.io.settled();
+    await Promise.all(
+      this.remotes.map((slot) => slot.breaker.run(() => slot.tier.clear()).catch(() => this.recovery.defer(slot, (queue) => queue.addClear()))),
+    );
+    await this.recovery.publish({ kind: 'clear', namespace: this.namespace });
+  }
+
+  /** Counters since start-up, per tier and overall. */
+  stats(): CacheStats {
+    const tiers: CacheStats['tiers'] = {};
+    if (this.l1) tiers.l1 = { ...this.counters.l1, hitRatio: ratio(this.counters.l1.hits, this.counters.reads), circuit: 'n/a' };
+    for (const slot of this.remotes) {
+      const c = slot.counters;
+      tiers[slot.tier.name] = { ...c, hitRatio: ratio(c.hits, c.hits + c.misses), circuit: slot.breaker.state };
+    }
+    return {
+      namespace: this.namespace,
+      tiers,
+      hitRatio: ratio(this.counters.hits, this.counters.reads),
+      loaderCalls: this.counters.loaderCalls,
+      coalescedCalls: this.counters.coalesced,
+      staleServed: this.counters.staleServed,
+      refreshes: this.counters.refreshes,
+      lockWaits: this.counters.lockWaits,
+      invalidations: Object.fromEntries(this.invalidationsBySource),
+      l1: { entries: this.l1?.entryCount ?? 0, bytes: this.l1?.byteSize ?? 0 },
+      bus: this.bus ? (this.bus.connected ? 'connected' : 'disconnected') : 'disabled',
+    };
+  }
+
+  /** The configured tiers, top-down, with their circuit state (L1 has none). */
+  tiers(): Array<{ name: TierName; tier: Tier; circuit: CircuitState | 'n/a' }> {
+    const list: Array<{ name: TierName; tier: Tier; circuit: CircuitState | 'n/a' }> = [];
+    if (this.l1) list.push({ name: 'l1', tier: this.l1, circuit: 'n/a' });
+    for (const slot of this.remotes) list.push({ name: slot.tier.name, tier: slot.tier, circuit: slot.breaker.state });
+    return list;
+  }
+
+  /** Registers hooks for metrics; returns a function that removes them. */
+  observe(observer: CacheObserver): () => void {
+    return this.hub.observe(observer);
+  }
+
+  /** The storage key a user key maps to (long keys are hashed). */
+  storageKey(key: string): string {
+    return this.keys.build(key);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.io.settled();
+    this.recovery.close();
+    await this.bus?.close();
+    await Promise.all(this.remotes.map((slot) => slot.tier.close().catch(() => undefined)));
+    await this.l1?.close();
+    if (this.ownedRedis) await closeRedisClient(this.ownedRedis);
+  }
+
+  /** The hot path: a fresh L1 entry, found synchronously, or undefined. */
+  private freshInL1(storageKey: string, tiers: readonly TierName[] | undefined): CacheEntry | undefined {
+    const l1 = this.l1;
+    if (l1 === undefined || !(tiers === undefined ? this.defaultCall.useL1 : tiers.includes('l1'))) return undefined;
+    const now = this.now();
+    const entry = l1.peek(storageKey, now);
+    if (entry === undefined || now >= entry.staleAt) return undefined;
+    this.counters.l1.hits++;
+    this.counters.hits++;
+    return entry;
+  }
+
+  private async readOrLoad<T>(
+    key: string,
+    storageKey: string,
+    loader: () => T | Promise<T>,
+    call: ResolvedCall<T>,
+    flight: Flight<T>,
+  ): Promise<T> {
+    const outcome = await this.io.read(storageKey, call);
+    if (outcome.hit) return outcome.value as T;
+    const stale = outcome.stale !== undefined && this.now() < outcome.stale.expiresAt ? outcome.stale : undefined;
+    const stamp = outcome.clock !== undefined ? this.clock.observed(outcome.clock) : await this.clock.read();
+    const peer = call.lock ? await this.lockOrWait(storageKey, call) : undefined;
+    if (peer?.hit) return peer.value as T;
+    const loading = this.loadAndStore(key, storageKey, loader, call, flight, stamp).finally(() => peer?.release?.());
+    try {
+      const timed = await awaitWithTimeouts(key, loading, { softMs: call.softMs, hardMs: call.hardMs }, stale !== undefined);
+      return timed.kind === 'value' ? timed.value : this.serveStale(storageKey, stale!, call);
+    } catch (error) {
+      if (error instanceof SerializationError || stale === undefined) throw error;
+      return this.serveStale(storageKey, stale, call);
+    }
+  }
+
+  private async loadAndStore<T>(
+    key: string,
+    storageKey: string,
+    loader: () => T | Promise<T>,
+    call: ResolvedCall<T>,
+    flight: Flight<T>,
+    stamp: Stamp,
+  ): Promise<T> {
+    this.counters.loaderCalls++;
+    const value = await loader();
+    if (!flight.discarded) await this.io.store(storageKey, value, this.serialize(key, value), call, stamp, false);
+    return value;
+  }
+
+  /**
+   * Takes the distributed lock for a miss, or waits for the instance holding it to fill the key.
+   * Redis unreachable: no lock, and the local single-flight is the only protection.
+   */
+  private async lockOrWait(
+    storageKey: string,
+    call: TierSelection & Pick<ResolvedCall<unknown>, 'lock'>,
+  ): Promise<{ hit: true; value: unknown } | { hit: false; release?: () => Promise<void> }> {
+    const lock = this.lock;
+    if (lock === undefined || call.lock === undefined) return { hit: false };
+    const { ttlMs, waitMs } = call.lock;
+    try {
+      const release = await lock.tryAcquire(storageKey, ttlMs);
+      if (release) return { hit: false, release };
+    } catch {
+      return { hit: false };
+    }
+    this.counters.lockWaits++;
+    const deadline = this.now() + waitMs;
+    while (this.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+      const outcome = await this.io.read(storageKey, call);
+      if (outcome.hit) return outcome;
+    }
+    return { hit: false };
+  }
+
+  /** Starts one background refresh of a hot key past its refresh-ahead point. */
+  private refreshAhead<T>(key: string, storageKey: string, entry: CacheEntry, loader: () => T | Promise<T>, options: CacheCallOptions<T> | undefined): void {
+    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    if (call.refreshAhead === undefined) return;
+    const now = this.now();
+    if (now < entry.staleAt - (1 - call.refreshAhead) * call.ttlMs || this.flights.get(storageKey) !== undefined) return;
+    if ((this.refreshBackoff.get(storageKey) ?? 0) > now) return;
+    this.counters.refreshes++;
+    this.flights.start<T>(storageKey, async (flight) => {
+      try {
+        return await this.loadAndStore(key, storageKey, loader, call, flight, await this.clock.read());
+      } catch (error) {
+        this.refreshBackoff.set(storageKey, this.now() + this.failSafeThrottleMs);
+        throw error;
+      }
+    }).promise.then(
+      () => this.refreshBackoff.delete(storageKey),
+      () => undefined,
+    );
+  }
+
+  /** Fail-safe: serve a stale entry within grace, and hold off the loader here for a while. */
+  private serveStale<T>(storageKey: string, stale: CacheEntry, call: TierSelection): T {
+    this.counters.staleServed++;
+    if (call.useL1) {
+      const now = this.now();
+      this.l1!.setEntry(storageKey, { ...stale, staleAt: Math.min(now + this.failSafeThrottleMs, stale.expiresAt) });
+    }
+    return stale.value as T;
+  }
+
+  private serialize(key: string, value: unknown): Buffer {
+    try {
+      return this.serializer.serialize(value);
+    } catch (error) {
+      throw new SerializationError(key, error);
+    }
+  }
+
+  /** Applies another instance's message to this instance's L1. */
+  private apply(message: BusMessage): void {
+    const l1 = this.l1;
+    if (message.kind === 'tags') {
+      l1?.learnStamps(new Map(message.tags.map((tag) => [tag, message.stamp])));
+      this.hub.emit('invalidation', { source: 'bus', origin: 'bus', tags: message.tags.length });
+      return;
+    }
+    if (message.namespace !== this.namespace) return;
+    if (message.kind === 'delete') {
+      for (const key of message.keys) this.flights.discard(key);
+      l1?.deleteKeys(message.keys);
+    } else {
+      this.flights.discard();
+      l1?.reset();
+    }
+  }
+
+  /** Messages were lost while the bus was down: L1 may hold what others invalidated. */
+  private onBusRecovered(): void {
+    this.l1?.reset();
+    void this.recovery.recover();
+  }
+
+  /** Resolved once per options object: callers that reuse one (as `@Cached` does) parse nothing per call. */
+  private resolveCall<T>(options: CacheCallOptions<T>): ResolvedCall<T> {
+    const known = this.resolvedCalls.get(options);
+    if (known !== undefined) return known as ResolvedCall<T>;
+    const resolved = resolveCall(options, this.defaultCall, { hasL1: this.l1 !== undefined, remotes: this.remotes, capsMs: this.tierCapsMs });
+    this.resolvedCalls.set(options, resolved as ResolvedCall<unknown>);
+    return resolved;
+  }
+}

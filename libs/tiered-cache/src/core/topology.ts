@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+import { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { DistributedLock } from '../resilience/distributed-lock.js';
+import { RecoveryQueue } from '../resilience/recovery-queue.js';
+import { RedisBus } from '../sync/redis.bus.js';
+import { MemoryTier } from '../tiers/memory/memory.tier.js';
+import { PostgresTier } from '../tiers/postgres/postgres.tier.js';
+import { redisClientOptions, RedisTier } from '../tiers/redis/redis.tier.js';
+import type { Tier } from '../tiers/tier.js';
+import type { TieredCacheOptions } from './options.js';
+import type { RemoteSlot } from './remote-slot.js';
+import type { Serializer } from './serializer.js';
+import { emptyCounters } from './stats.js';
+
+/** The tiers, bus and lock a {@link TieredCacheOptions} describes, built and connected. */
+export interface Topology {
+  readonly l1: MemoryTier | undefined;
+  /** Remote tiers top-down: L2 then L3. The first one is the clock source. */
+  readonly remotes: readonly RemoteSlot[];
+  readonly redis: RedisTier | undefined;
+  readonly bus: RedisBus | undefined;
+  readonly lock: DistributedLock | undefined;
+  /** The Redis client the cache created and must close (undefined when the caller passed one). */
+  readonly ownedRedis: Redis | undefined;
+}
+
+export interface TopologyContext {
+  readonly namespace: string;
+  readonly instanceId: string;
+  readonly serializer: Serializer;
+  /** Called when a remote tier's breaker closes again, to replay what others missed. */
+  readonly onTierRecovered: () => void;
+  /** Replays what a tier missed; runs before its breaker closes. */
+  readonly replayTier: (slot: RemoteSlot) => Promise<void>;
+}
+
+/** Builds the tiers: L1 unless `memory: false`, L2 with `redis`, L3 with `postgres`, and the bus. */
+export function buildTopology(options: TieredCacheOptions, context: TopologyContext): Topology {
+  const slot = (tier: Tier): RemoteSlot => {
+    const created: RemoteSlot = {
+      tier,
+      breaker: new CircuitBreaker(
+        tier.name,
+        options.breaker,
+        (state, previous) => {
+          if (state === 'closed' && previous !== 'closed') context.onTierRecovered();
+        },
+        () => context.replayTier(created),
+      ),
+      recovery: new RecoveryQueue(tier),
+      counters: emptyCounters(),
+    };
+    return created;
+  };
+  const remotes: RemoteSlot[] = [];
+  let redis: RedisTier | undefined;
+  let redisClient: Redis | undefined;
+  let ownedRedis: Redis | undefined;
+  let lock: DistributedLock | undefined;
+  let bus: RedisBus | undefined;
+  if (options.redis) {
+    const { client, url, commandTimeoutMs, keyPrefix = 'tc:' } = options.redis;
+    redisClient = client ?? new Redis(url ?? 'redis://127.0.0.1:6379', redisClientOptions(commandTimeoutMs ?? 250));
+    ownedRedis = client ? undefined : redisClient;
+    // Connection errors surface through the breaker, health and metrics; without a listener
+    // ioredis prints each reconnect failure as an unhandled error event.
+    ownedRedis?.on('error', () => undefined);
+    redis = new RedisTier({ ...options.redis, client: redisClient, namespace: context.namespace, serializer: context.serializer });
+    remotes.push(slot(redis));
+    lock = new DistributedLock(redisClient, `${keyPrefix}lock:${context.namespace}:`);
+    if (options.bus !== false) {
+      const channel = (typeof options.bus === 'object' ? options.bus.channel : undefined) ?? `${keyPrefix}bus`;
+      bus = new RedisBus({ client: redisClient, instanceId: context.instanceId, channel });
+    }
+  }
+  if (options.postgres) {
+    remotes.push(slot(new PostgresTier({ ...options.postgres, namespace: context.namespace, serializer: context.serializer })));
+  }
+  // Without a shared tier this process alone stamps tags, so its memo is the authority.
+  const l1 = options.memory === false ? undefined : new MemoryTier({ ...options.memory, authoritativeTags: remotes.length === 0 });
+  return { l1, remotes, redis, bus, lock, ownedRedis };
+}

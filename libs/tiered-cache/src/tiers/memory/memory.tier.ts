@@ -1,0 +1,147 @@
+import { LRUCache } from 'lru-cache';
+import { LocalClock } from '../../core/clock.js';
+import type { CacheEntry } from '../../core/entry.js';
+import type { Tier, TierReadResult } from '../tier.js';
+
+export interface MemoryTierOptions {
+  /** Most entries held. Default 10,000. */
+  maxEntries?: number;
+  /** Most serialized bytes held. Default 64 MiB. */
+  maxBytes?: number;
+  /** Most tags whose stamps are memoised before the memo is reset. Default 100,000. */
+  maxTags?: number;
+  /**
+   * True when this process is the only one that stamps tags (no shared tier): a tag the memo has
+   * never seen was then never invalidated. With a shared tier an unknown tag is unknown, and an
+   * entry carrying it is treated as invalid.
+   */
+  authoritativeTags?: boolean;
+}
+
+const EMPTY_STAMPS: ReadonlyMap<string, number> = new Map();
+
+/**
+ * L1: per-process memory on lru-cache, bounded by entry count and by bytes. Values are kept as live
+ * references (no copy on read), so callers must not mutate what the cache returns.
+ * It also memoises tag invalidation stamps: tag checks on a hit are synchronous map lookups.
+ */
+export class MemoryTier implements Tier {
+  readonly name = 'l1' as const;
+  private readonly lru: LRUCache<string, CacheEntry>;
+  private readonly stamps = new Map<string, number>();
+  private readonly clock = new LocalClock();
+  private readonly maxTags: number;
+  private readonly authoritativeTags: boolean;
+
+  constructor(options: MemoryTierOptions = {}) {
+    this.lru = new LRUCache<string, CacheEntry>({
+      max: options.maxEntries ?? 10_000,
+      maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+      sizeCalculation: (entry) => Math.max(1, entry.size),
+    });
+    this.maxTags = options.maxTags ?? 100_000;
+    this.authoritativeTags = options.authoritativeTags ?? true;
+  }
+
+  /** Synchronous read for the hot path: the entry if it exists and no tag invalidated it. */
+  peek(key: string, now: number): CacheEntry | undefined {
+    const entry = this.lru.get(key);
+    if (entry === undefined) return undefined;
+    if (now >= entry.expiresAt || (entry.tags.length !== 0 && !this.tagsValid(entry))) {
+      this.lru.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  async get(key: string): Promise<TierReadResult> {
+    const entry = this.peek(key, Date.now());
+    return { entry, tagStamps: entry ? this.knownStamps(entry.tags) : EMPTY_STAMPS };
+  }
+
+  /** Stores an entry unless a newer one (by creation stamp) is already held. */
+  setEntry(key: string, entry: CacheEntry): void {
+    const current = this.lru.peek(key);
+    if (current !== undefined && current.createdAt > entry.createdAt) return;
+    this.lru.set(key, entry);
+  }
+
+  /** Sets stamps outright, even backwards: used when a replayed invalidation replaces a placeholder. */
+  overrideStamps(stamps: ReadonlyMap<string, number>): void {
+    for (const [tag, stamp] of stamps) this.stamps.set(tag, stamp);
+  }
+
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    this.setEntry(key, entry);
+  }
+
+  deleteKeys(keys: readonly string[]): void {
+    for (const key of keys) this.lru.delete(key);
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    this.deleteKeys(keys);
+  }
+
+  /** Merges stamps learnt from a shared tier or the bus. Stamps only move forward. */
+  learnStamps(stamps: ReadonlyMap<string, number>): void {
+    if (this.stamps.size + stamps.size > this.maxTags) this.stamps.clear();
+    for (const [tag, stamp] of stamps) {
+      const known = this.stamps.get(tag);
+      if (known === undefined || stamp > known) this.stamps.set(tag, stamp);
+    }
+  }
+
+  async invalidateTags(tags: readonly string[], stamp?: number): Promise<number> {
+    const used = stamp ?? this.clock.now();
+    this.learnStamps(new Map(tags.map((tag) => [tag, used])));
+    return used;
+  }
+
+  async tagStamps(tags: readonly string[]): Promise<Map<string, number>> {
+    return this.knownStamps(tags);
+  }
+
+  async now(): Promise<number> {
+    return this.clock.now();
+  }
+
+  async clear(): Promise<void> {
+    this.lru.clear();
+  }
+
+  /** Forgets entries and tag stamps: used when this instance may have missed invalidations. */
+  reset(): void {
+    this.lru.clear();
+    this.stamps.clear();
+  }
+
+  get entryCount(): number {
+    return this.lru.size;
+  }
+
+  get byteSize(): number {
+    return this.lru.calculatedSize;
+  }
+
+  async close(): Promise<void> {
+    this.reset();
+  }
+
+  private tagsValid(entry: CacheEntry): boolean {
+    for (const tag of entry.tags) {
+      const stamp = this.stamps.get(tag) ?? (this.authoritativeTags ? 0 : undefined);
+      if (stamp === undefined || stamp >= entry.createdAt) return false;
+    }
+    return true;
+  }
+
+  private knownStamps(tags: readonly string[]): Map<string, number> {
+    const result = new Map<string, number>();
+    for (const tag of tags) {
+      const stamp = this.stamps.get(tag) ?? (this.authoritativeTags ? 0 : undefined);
+      if (stamp !== undefined) result.set(tag, stamp);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './postgres.schema.js';
+export * from './postgres.tier.js';

@@ -1,0 +1,155 @@
+import { expect, it, describe, beforeAll, afterAll } from '@jest/globals';
+import type { CacheEntry } from '../../core/entry.js';
+import { KeyBuilder } from '../../core/key-builder.js';
+import { v8Serializer } from '../../core/serializer.js';
+import { tagsAreValid, type Tier, type TierReadResult } from '../tier.js';
+
+/** A tier under test, and how to dispose of what it created. */
+export interface TierHarness {
+  tier: Tier;
+  /** A second tier on the same storage but another namespace. */
+  otherNamespace?: Tier;
+  dispose(): Promise<void>;
+}
+
+interface EntrySpec {
+  createdAt: number;
+  ttlMs?: number;
+  graceMs?: number;
+  tags?: string[];
+}
+
+export function makeEntry<T>(value: T, spec: EntrySpec): { entry: CacheEntry<T>; payload: Buffer } {
+  const payload = v8Serializer.serialize(value);
+  const staleAt = Date.now() + (spec.ttlMs ?? 60_000);
+  return {
+    entry: { value, createdAt: spec.createdAt, staleAt, expiresAt: staleAt + (spec.graceMs ?? 0), tags: spec.tags ?? [], size: payload.length },
+    payload,
+  };
+}
+
+/** What the engine would serve: present, and no tag invalidated since it was created. */
+function servable(result: TierReadResult): boolean {
+  return result.entry !== undefined && tagsAreValid(result.entry, result.tagStamps);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The behaviour every tier must have. Each tier's spec calls this with a factory that gives it
+ * isolated storage (its own key prefix or schema).
+ */
+export function describeTierConformance(name: string, createHarness: () => Promise<TierHarness>): void {
+  describe(`${name} conformance`, () => {
+    let harness: TierHarness;
+    let tier: Tier;
+    beforeAll(async () => {
+      harness = await createHarness();
+      tier = harness.tier;
+    });
+    afterAll(async () => harness.dispose());
+
+    async function put<T>(key: string, value: T, spec: Partial<EntrySpec> = {}): Promise<CacheEntry<T>> {
+      const { entry, payload } = makeEntry(value, { createdAt: await tier.now(), ...spec });
+      await tier.set(key, entry, payload);
+      return entry;
+    }
+
+    it('returns nothing for a missing key', async () => {
+      expect((await tier.get('missing')).entry).toBeUndefined();
+    });
+
+    it('round-trips an entry with its metadata', async () => {
+      const written = await put('round-trip', { a: 1, when: new Date(0), big: 10n ** 20n, m: new Map([[1, 'x']]), s: new Set(['y']), b: Buffer.from('z') }, { tags: ['t1', 't2'] });
+      const { entry } = await tier.get('round-trip');
+      expect(entry?.value).toEqual(written.value);
+      expect(entry?.createdAt).toBe(written.createdAt);
+      expect(entry?.staleAt).toBeCloseTo(written.staleAt, -1);
+      expect(entry?.expiresAt).toBeCloseTo(written.expiresAt, -1);
+      expect(entry?.tags).toEqual(['t1', 't2']);
+    });
+
+    it('deletes', async () => {
+      await put('to-delete', 'v');
+      await put('to-keep', 'v');
+      await tier.delete(['to-delete']);
+      expect((await tier.get('to-delete')).entry).toBeUndefined();
+      expect((await tier.get('to-keep')).entry?.value).toBe('v');
+    });
+
+    it('keeps a stale entry until its grace ends, then drops it', async () => {
+      await put('expiring', 'old', { ttlMs: 100, graceMs: 300 });
+      await sleep(200);
+      const stale = (await tier.get('expiring')).entry;
+      expect(stale?.value).toBe('old');
+      expect(Date.now()).toBeGreaterThanOrEqual(stale!.staleAt);
+      await sleep(350);
+      expect((await tier.get('expiring')).entry).toBeUndefined();
+    });
+
+    it('invalidates by tag, leaves other tags alone, and accepts entries created afterwards', async () => {
+      await put('tagged-a', 1, { tags: ['conf-a'] });
+      await put('tagged-b', 2, { tags: ['conf-b'] });
+      await tier.invalidateTags(['conf-a']);
+      expect(servable(await tier.get('tagged-a'))).toBe(false);
+      expect(servable(await tier.get('tagged-b'))).toBe(true);
+      await put('tagged-a', 3, { tags: ['conf-a'] });
+      const again = await tier.get('tagged-a');
+      expect(again.entry?.value).toBe(3);
+      expect(servable(again)).toBe(true);
+    });
+
+    it('stamps later than every earlier stamp', async () => {
+      const first = await tier.invalidateTags(['conf-mono']);
+      const second = await tier.invalidateTags(['conf-mono']);
+      const floored = await tier.invalidateTags(['conf-mono'], second + 1_000_000);
+      expect(second).toBeGreaterThan(first);
+      expect(floored).toBeGreaterThanOrEqual(second + 1_000_000);
+      expect((await tier.tagStamps(['conf-mono', 'conf-never'])).get('conf-never')).toBe(0);
+    });
+
+    it('stores values of 1 byte and 5 MB', async () => {
+      const tiny = Buffer.from([7]);
+      const large = Buffer.alloc(5 * 1024 * 1024, 0xab);
+      await put('tiny', tiny);
+      await put('large', large);
+      expect((await tier.get('tiny')).entry?.value).toEqual(tiny);
+      const got = (await tier.get('large')).entry?.value as Buffer;
+      expect(got.length).toBe(large.length);
+      expect(got.equals(large)).toBe(true);
+    });
+
+    it('treats unicode, pattern characters and long keys as exact keys', async () => {
+      const keys = ['ключ 🔑 ü', 'glob*?[ab]\\', 'sql%_\'";--', new KeyBuilder().build('k'.repeat(10_000))];
+      for (const [index, key] of keys.entries()) await put(key, index);
+      await put('globXab', 'neighbour');
+      for (const [index, key] of keys.entries()) expect((await tier.get(key)).entry?.value).toBe(index);
+      await tier.delete(['glob*?[ab]\\']);
+      expect((await tier.get('globXab')).entry?.value).toBe('neighbour');
+    });
+
+    it('keeps the newest entry when writers race', async () => {
+      const base = await tier.now();
+      const writes = Array.from({ length: 50 }, (_, i) => {
+        const { entry, payload } = makeEntry({ writer: i, body: 'x'.repeat(1000) }, { createdAt: base + i });
+        return tier.set('contended', entry, payload);
+      });
+      await Promise.all(writes.reverse());
+      const { entry } = await tier.get('contended');
+      expect(entry?.value).toEqual({ writer: 49, body: 'x'.repeat(1000) });
+      expect(entry?.createdAt).toBe(base + 49);
+    });
+
+    it('clears its namespace only', async () => {
+      await put('clear-me', 1);
+      const other = harness.otherNamespace;
+      if (other) {
+        const { entry, payload } = makeEntry('other', { createdAt: await other.now() });
+        await other.set('clear-me', entry, payload);
+      }
+      await tier.clear();
+      expect((await tier.get('clear-me')).entry).toBeUndefined();
+      if (other) expect((await other.get('clear-me')).entry?.value).toBe('other');
+    });
+  });
+}

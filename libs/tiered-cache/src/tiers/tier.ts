@@ -1,0 +1,49 @@
+import type { CacheEntry } from '../core/entry.js';
+
+export type TierName = 'l1' | 'l2' | 'l3';
+export const ALL_TIERS: readonly TierName[] = ['l1', 'l2', 'l3'];
+
+/** What a tier read returns: the entry, the current stamps of its tags, and the tier's clock. */
+export interface TierReadResult {
+  /** Absent when the key is missing or physically expired. */
+  readonly entry: CacheEntry | undefined;
+  /**
+   * Invalidation stamp of each of the entry's tags, as this tier knows it. A tag with no record has
+   * stamp 0. A tag missing from the map is unknown: the entry must be treated as invalid.
+   */
+  readonly tagStamps: ReadonlyMap<string, number>;
+  /** The tier's tag clock at read time (µs), when the tier is a clock source. */
+  readonly clock?: number;
+  /** The serialized value as stored, so a backfill need not serialize again. */
+  readonly payload?: Buffer;
+}
+
+/**
+ * One storage level. Every tier passes the conformance suite in `tiers/testing`.
+ * Keys arrive already normalised by the engine and are exact values, never patterns.
+ */
+export interface Tier {
+  readonly name: TierName;
+  get(key: string): Promise<TierReadResult>;
+  /** `payload` is the serialized value, shared by all tiers of one write. */
+  set(key: string, entry: CacheEntry, payload: Buffer): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+  /** Records an invalidation of `tags` and returns the stamp it used. */
+  invalidateTags(tags: readonly string[], stamp?: number): Promise<number>;
+  /** Current invalidation stamps of `tags` (0 where never invalidated). */
+  tagStamps(tags: readonly string[]): Promise<Map<string, number>>;
+  /** Reads the tier's tag clock (µs). */
+  now(): Promise<number>;
+  /** Removes every entry of this tier's namespace. Tag clocks are kept. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** True when no tag of the entry was invalidated at or after the entry was created. */
+export function tagsAreValid(entry: CacheEntry, tagStamps: ReadonlyMap<string, number>): boolean {
+  for (const tag of entry.tags) {
+    const stamp = tagStamps.get(tag);
+    if (stamp === undefined || stamp >= entry.createdAt) return false;
+  }
+  return true;
+}
