@@ -1,0 +1,4 @@
+export * from './bus-message.js';
+export * from './pg-channel.listener.js';
+export * from './postgres-invalidation.listener.js';
+export * from './redis.bus.js';
