@@ -1,0 +1,13 @@
+export * from './cache-context.js';
+export * from './cache-context.interceptor.js';
+export * from './cached.decorator.js';
+export * from './cached-methods.explorer.js';
+export * from './invalidate-tags.decorator.js';
+export * from './principal.resolver.js';
+export { RESERVED_KEY_PREFIX } from './scoped-key.js';
+export { argumentsKey, stableHash, UnhashableArgumentError } from './stable-hash.js';
+export * from './tiered-cache-module.options.js';
+export * from './tiered-cache.constants.js';
+export type { TieredCacheModuleAsyncOptions } from './tiered-cache.module-definition.js';
+export * from './tiered-cache.module.js';
+export * from './tiered-keyv.store.js';
