@@ -1,0 +1,18 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { controllerAt } from '../metrics/controller-at.js';
+import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
+import { TieredCacheAdminController } from './admin.controller.js';
+import type { TieredCacheAdminExtras, TieredCacheAdminOptions } from './admin.options.js';
+
+export const {
+  ConfigurableModuleClass: TieredCacheAdminConfigurableModule,
+  OPTIONS_TYPE: TIERED_CACHE_ADMIN_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: TIERED_CACHE_ADMIN_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<TieredCacheAdminOptions>({ optionsInjectionToken: TIERED_CACHE_ADMIN_OPTIONS })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createTieredCacheAdminOptions')
+  .setExtras<TieredCacheAdminExtras>({ path: 'admin/cache', decorators: [] }, (definition, extras) => ({
+    ...definition,
+    controllers: [controllerAt(TieredCacheAdminController, extras.path ?? 'admin/cache', extras.decorators)],
+  }))
+  .build();

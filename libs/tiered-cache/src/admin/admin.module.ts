@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { TieredCache } from '../core/tiered-cache.js';
+import { resolveOpsStore } from '../maintenance/ops-store.js';
+import { AdminAuditInterceptor } from './admin-audit.interceptor.js';
+import { CacheAdminAudit } from './admin-audit.service.js';
+import { TIERED_CACHE_ADMIN_CONFIRMATIONS, TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
+import { TieredCacheAdminConfigurableModule } from './admin.module-definition.js';
+import { TieredCacheAdminGuard } from './admin.guard.js';
+import type { TieredCacheAdminOptions } from './admin.options.js';
+import { CacheAdminService } from './cache-admin.service.js';
+import { MemoryConfirmationStore, PostgresConfirmationStore, type ConfirmationStore } from './confirmations.js';
+import { CacheStatsHistory } from './stats-history.js';
+
+/**
+ * The cache admin REST API. Needs `TieredCache` in scope, an app auth guard that sets `req.user`,
+ * and (for cleanup, its log and warmers) `TieredCacheMaintenanceModule`.
+ *
+ * ```ts
+ * imports: [TieredCacheAdminModule.forRoot({ role: 'admin' })]
+ * ```
+ */
+@Module({
+  providers: [
+    CacheAdminService,
+    CacheAdminAudit,
+    TieredCacheAdminGuard,
+    AdminAuditInterceptor,
+    CacheStatsHistory,
+    {
+      provide: TIERED_CACHE_ADMIN_CONFIRMATIONS,
+      inject: [TieredCache, TIERED_CACHE_ADMIN_OPTIONS],
+      useFactory: (cache: TieredCache, options: TieredCacheAdminOptions): ConfirmationStore => {
+        const store = resolveOpsStore(cache, options);
+        return store ? new PostgresConfirmationStore(store) : new MemoryConfirmationStore();
+      },
+    },
+  ],
+  exports: [CacheAdminService, CacheAdminAudit, CacheStatsHistory],
+})
+export class TieredCacheAdminModule extends TieredCacheAdminConfigurableModule {}

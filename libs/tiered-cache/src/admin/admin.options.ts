@@ -1,0 +1,38 @@
+import type { Duration } from '../core/duration.js';
+import type { OpsStorageOptions } from '../maintenance/ops-store.js';
+import type { ReportThresholds } from './cache-report.js';
+import type { StatsHistoryOptions } from './stats-history.js';
+
+/** The principal the app's auth guard put on `req.user`. */
+export interface AdminPrincipal {
+  readonly sub?: unknown;
+  readonly role?: unknown;
+  readonly [claim: string]: unknown;
+}
+
+/** Options of {@link TieredCacheAdminModule}. */
+export interface TieredCacheAdminOptions extends OpsStorageOptions {
+  /** Role (`req.user.role`) the admin API requires. Default `admin`. Ignored when `authorize` is set. */
+  role?: string;
+  /** Decides whether a principal may use the admin API, instead of the role check. */
+  authorize?: (user: AdminPrincipal, request: unknown) => boolean | Promise<boolean>;
+  /** How long a `POST /clear` confirmation token is valid. Default `'60s'`. */
+  confirmationTtl?: Duration;
+  /** Audit read-only calls too (GET). Default `false`: only actions that change something, and refusals. */
+  auditReads?: boolean;
+  /** Thresholds of `GET /report`. */
+  report?: ReportThresholds;
+  /**
+   * Samples kept in memory for `GET /timeseries` (the dashboard's charts): one every `interval`
+   * (default `'10s'`) for `retention` (default `'1h'`). `false` keeps none.
+   */
+  history?: StatsHistoryOptions | false;
+}
+
+/** Options that shape the module itself, so they cannot come from an async factory. */
+export interface TieredCacheAdminExtras {
+  /** Route prefix. Default `admin/cache`. */
+  path?: string;
+  /** Extra decorators for the controller class (e.g. `ApiBearerAuth('my-scheme')`). */
+  decorators?: ClassDecorator[];
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TieredCache } from '../core/tiered-cache.js';
+import { TIERED_CACHE_METRICS_OPTIONS } from './metrics.constants.js';
+import type { TieredCacheMetricsOptions } from './metrics.options.js';
+import { tierTimings } from './tier-timing.js';
+
+const DEFAULT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/**
+ * The cache's Prometheus metrics. Counters are read from `cache.stats()` at scrape time (the engine
+ * keeps the totals, so nothing is counted twice); tier latencies come from {@link tierTimings}.
+ */
+@Injectable()
+export class TieredCacheMetrics implements OnModuleDestroy {
+  readonly registry: Registry;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly cache: TieredCache,
+    @Inject(TIERED_CACHE_METRICS_OPTIONS) options: TieredCacheMetricsOptions,
+  ) {
+    const registry = options.registry ?? new Registry();
+    this.registry = registry;
+    if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+    const registers = [registry];
+
+    new Counter({
+      name: 'tiered_cache_requests_total',
+      help: 'Reads per tier by result: hit, miss, or error (a failed or refused call to the tier).',
+      labelNames: ['tier', 'result'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [tier, stats] of Object.entries(cache.stats().tiers)) {
+          if (!stats) continue;
+          this.inc({ tier, result: 'hit' }, stats.hits);
+          this.inc({ tier, result: 'miss' }, stats.misses);
+          this.inc({ tier, result: 'error' }, stats.errors);
+        }
+      },
+    });
+    const histogram = new Histogram({
+      name: 'tiered_cache_operation_seconds',
+      help: 'Duration of calls to the remote tiers (l2, l3) by operation and result.',
+      labelNames: ['tier', 'operation', 'result'],
+      buckets: options.buckets ?? DEFAULT_BUCKETS,
+      registers,
+    });
+    this.unsubscribe = tierTimings(cache).subscribe((timing) =>
+      histogram.observe({ tier: timing.tier, operation: timing.operation, result: timing.ok ? 'ok' : 'error' }, timing.seconds),
+    );
+    totalCounter('tiered_cache_loader_calls_total', 'Loader (source) calls.', () => cache.stats().loaderCalls, registers);
+    totalCounter('tiered_cache_coalesced_total', 'Calls that waited for a loader already running for the same key.', () => cache.stats().coalescedCalls, registers);
+    totalCounter('tiered_cache_stale_served_total', 'Stale values served under the grace rules.', () => cache.stats().staleServed, registers);
+    new Counter({
+      name: 'tiered_cache_invalidations_total',
+      help: 'invalidateTags calls by source (app, db, admin, ...).',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, count] of Object.entries(cache.stats().invalidations)) this.inc({ source }, count);
+      },
+    });
+    new Gauge({
+      name: 'tiered_cache_l1_entries',
+      help: 'Entries held in L1 (this process).',
+      registers,
+      collect() {
+        this.set(cache.stats().l1.entries);
+      },
+    });
+    new Gauge({
+      name: 'tiered_cache_l1_bytes',
+      help: 'Serialized bytes held in L1 (this process).',
+      registers,
+      collect() {
+        this.set(cache.stats().l1.bytes);
+      },
+    });
+    new Gauge({
+      name: 'tiered_cache_circuit_open',
+      help: 'Circuit breaker per remote tier: 1 while open or half-open (tier skipped or probing), 0 when closed.',
+      labelNames: ['tier'],
+      registers,
+      collect() {
+        for (const [tier, stats] of Object.entries(cache.stats().tiers)) {
+          if (stats && stats.circuit !== 'n/a') this.set({ tier }, stats.circuit === 'closed' ? 0 : 1);
+        }
+      },
+    });
+    new Gauge({
+      name: 'tiered_cache_bus_connected',
+      help: 'Cross-instance bus: 1 connected, 0 disconnected (absent when there is no bus).',
+      registers,
+      collect() {
+        const bus = cache.stats().bus;
+        if (bus !== 'disabled') this.set(bus === 'connected' ? 1 : 0);
+      },
+    });
+  }
+
+  /** The exposition text. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+}
+
+function totalCounter(name: string, help: string, read: () => number, registers: Registry[]): Counter {
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
