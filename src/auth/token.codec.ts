@@ -1,0 +1,54 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { isRole, type Principal } from './auth.types.js';
+
+const ALGORITHM = 'HS256';
+
+/** A token failed verification; `reason` is safe to show to the caller. */
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: string) {
+    super(`Invalid token: ${reason}`);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+function key(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/**
+ * Signs an HS256 JWT carrying `sub` and `role`.
+ * @param expiresIn a jose time span such as `'1h'`, `'7d'`.
+ */
+export async function signToken(secret: string, principal: Principal, expiresIn = '1h'): Promise<string> {
+  return new SignJWT({ role: principal.role })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(principal.sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(key(secret));
+}
+
+/**
+ * Verifies signature, algorithm and expiry, then the claims the app relies on.
+ * @throws InvalidTokenError with a reason fit for a 401 response.
+ */
+export async function verifyToken(secret: string, token: string): Promise<Principal> {
+  let payload;
+  try {
+    // Pinning the algorithm stops `alg: none` and algorithm-confusion tokens.
+    ({ payload } = await jwtVerify(token, key(secret), { algorithms: [ALGORITHM] }));
+  } catch (error) {
+    throw new InvalidTokenError(describe(error));
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('claim "sub" is missing');
+  if (!isRole(payload.role)) throw new InvalidTokenError('claim "role" must be "user" or "admin"');
+  return { sub: payload.sub, role: payload.role };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature does not match';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed (HS256 only)';
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" ${error.reason}`;
+  return 'malformed';
+}

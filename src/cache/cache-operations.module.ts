@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import {
+  TieredCacheAdminModule,
+  TieredCacheDashboardModule,
+  TieredCacheHealthModule,
+  TieredCacheMaintenanceModule,
+  TieredCacheMetricsModule,
+} from '@app/tiered-cache';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/index.js';
+import { APP_CONFIG, type AppConfig } from '../config/index.js';
+import { CacheSyncModule } from './cache-sync.module.js';
+import { DbInvalidationService } from './db-invalidation.service.js';
+
+/**
+ * What operators use: `/health` probes (PostgreSQL is the source of truth; a cache tier, the bus or
+ * the LISTEN connection down is only degraded), the admin API under `/admin/cache` (behind the
+ * app's JWT guard, role admin) and its web page at `/admin/dashboard`, scheduled cleanup
+ * (`CACHE_CLEANUP_INTERVAL`, default 1 h), and `/metrics` (optional `METRICS_TOKEN`). See
+ * docs/operations.md and docs/dashboard.md.
+ */
+@Module({
+  imports: [
+    ScheduleModule.forRoot(),
+    TieredCacheMaintenanceModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ cleanupInterval: config.cache.cleanupInterval }),
+    }),
+    TieredCacheHealthModule.forRootAsync({
+      imports: [CacheSyncModule],
+      inject: [DataSource, DbInvalidationService],
+      useFactory: (dataSource: DataSource, listener: DbInvalidationService) => ({
+        sourceCheck: () => dataSource.query('SELECT 1'),
+        listener,
+      }),
+      decorators: [Public()],
+    }),
+    TieredCacheAdminModule.forRoot({}),
+    // The page and its assets are public; its data calls carry the operator's admin token.
+    TieredCacheDashboardModule.forRoot({ decorators: [Public()] }),
+    TieredCacheMetricsModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ token: config.cache.metricsToken }),
+      decorators: [Public()],
+    }),
+  ],
+})
+export class CacheOperationsModule {}

@@ -1,0 +1,34 @@
+import { Logger, type FactoryProvider } from '@nestjs/common';
+import type { ListenClientFactory } from '@app/tiered-cache';
+import { ModuleRef } from '@nestjs/core';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/index.js';
+import { EmbeddedPostgresService } from '../database/embedded-postgres.service.js';
+import { typeOrmPool } from './cache-options.factory.js';
+import { PgliteListenClient } from './pglite-listen.client.js';
+
+export type { ListenClientFactory } from '@app/tiered-cache';
+
+/** Injection token of the app's {@link ListenClientFactory}. */
+export const LISTEN_CLIENT_FACTORY = Symbol('LISTEN_CLIENT_FACTORY');
+
+/**
+ * LISTEN needs a session of its own that nobody returns to a pool, so each listener gets a fresh
+ * client: a plain connection to DATABASE_URL (with TCP keep-alive, so a dead server is noticed), or,
+ * on embedded PGlite, a {@link PgliteListenClient} on the same in-process database.
+ */
+export const listenClientFactoryProvider: FactoryProvider<Promise<ListenClientFactory>> = {
+  provide: LISTEN_CLIENT_FACTORY,
+  inject: [APP_CONFIG, DataSource, ModuleRef],
+  useFactory: async (config: AppConfig, dataSource: DataSource, moduleRef: ModuleRef) => {
+    const url = config.database.url;
+    if (url) return () => new pg.Client({ connectionString: url, keepAlive: true, application_name: 'tiered-cache-listen' });
+    // The database module owns PGlite; open() hands back the instance it already opened.
+    const embedded = moduleRef.get(EmbeddedPostgresService, { strict: false });
+    const { pglite } = await embedded.open(config.database.pgliteDir);
+    const pool = typeOrmPool(dataSource);
+    new Logger('Database').log('Embedded PGlite: LISTEN/NOTIFY runs in this process only, so other processes never see these notifications');
+    return () => new PgliteListenClient(pglite, pool).asPgClient();
+  },
+};

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError } from './config.error.js';
+import { INSECURE_DEV_JWT_SECRET, loadConfig } from './config.loader.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      database: { url: undefined, pgliteDir: '.data/pglite', migrationsRun: true },
+      redisUrl: undefined,
+      auth: { jwtSecret: INSECURE_DEV_JWT_SECRET, usingInsecureDefaultSecret: true },
+      cache: { namespace: 'app', keyPrefix: 'tc:', cleanupInterval: '1h', metricsToken: undefined, defaultTtl: '5m', l1MaxEntries: 10_000, l1MaxBytes: 64 * 1024 * 1024 },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/app',
+      REDIS_URL: 'redis://cache:6379',
+      DB_MIGRATIONS_RUN: 'false',
+      AUTH_JWT_SECRET: 'x'.repeat(32),
+      CACHE_NAMESPACE: 'shop',
+      CACHE_KEY_PREFIX: 'shop:',
+      CACHE_CLEANUP_INTERVAL: '10m',
+      METRICS_TOKEN: 'scrape-me',
+      CACHE_DEFAULT_TTL: '30s',
+      CACHE_L1_MAX_ENTRIES: '500',
+      CACHE_L1_MAX_BYTES: '1048576',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      database: { url: 'postgres://u:p@db:5432/app', migrationsRun: false },
+      redisUrl: 'redis://cache:6379',
+      auth: { jwtSecret: 'x'.repeat(32), usingInsecureDefaultSecret: false },
+      cache: { namespace: 'shop', keyPrefix: 'shop:', cleanupInterval: '10m', metricsToken: 'scrape-me', defaultTtl: '30s', l1MaxEntries: 500, l1MaxBytes: 1_048_576 },
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: ' ' })).toMatchObject({ port: 3000, database: { url: undefined } });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://db/app'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://cache'],
+    ['DB_MIGRATIONS_RUN', 'maybe'],
+    ['AUTH_JWT_SECRET', 'short'],
+    ['CACHE_NAMESPACE', 'has space'],
+    ['CACHE_KEY_PREFIX', 'glob*'],
+    ['CACHE_CLEANUP_INTERVAL', 'often'],
+    ['CACHE_DEFAULT_TTL', 'soon'],
+    ['CACHE_L1_MAX_ENTRIES', '0'],
+    ['CACHE_L1_MAX_BYTES', '1.5'],
+  ])('rejects %s=%j, naming the variable', (variable, value) => {
+    const attempt = () => loadConfig({ [variable]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('never echoes a malformed connection string, which may hold a password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres//user:hunter2@db' })).toThrow(/^(?!.*hunter2)/s);
+  });
+});

@@ -1,0 +1,118 @@
+import { assertNamespace, toMilliseconds, type Duration } from '@app/tiered-cache';
+import { ConfigError } from './config.error.js';
+import type { AppConfig } from './config.types.js';
+
+/**
+ * Public, well-known development key. It exists so `npm start` works on a fresh clone; the app
+ * logs a warning whenever it is used, because anyone can mint tokens with it.
+ */
+export const INSECURE_DEV_JWT_SECRET = 'insecure-development-secret-do-not-use-in-production';
+
+/** HS256 keys shorter than the hash output (32 bytes) are weak (RFC 7518 §3.2). */
+const MIN_SECRET_BYTES = 32;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates the settings.
+ * @throws ConfigError naming the first variable that is malformed.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  return {
+    port: integer(env, 'PORT', 3000, 1, 65_535),
+    database: {
+      url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      pgliteDir: text(env, 'PGLITE_DIR') ?? '.data/pglite',
+      migrationsRun: boolean(env, 'DB_MIGRATIONS_RUN', true),
+    },
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    auth: jwtSecret(env),
+    cache: {
+      namespace: namespace(env, 'CACHE_NAMESPACE', 'app'),
+      keyPrefix: keyPrefix(env, 'CACHE_KEY_PREFIX', 'tc:'),
+      cleanupInterval: duration(env, 'CACHE_CLEANUP_INTERVAL', '1h'),
+      metricsToken: text(env, 'METRICS_TOKEN'),
+      defaultTtl: duration(env, 'CACHE_DEFAULT_TTL', '5m'),
+      l1MaxEntries: integer(env, 'CACHE_L1_MAX_ENTRIES', 10_000, 1, Number.MAX_SAFE_INTEGER),
+      l1MaxBytes: integer(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+    },
+  };
+}
+
+/** The JWT secret alone, for tools (the token script) that need nothing else. */
+export function jwtSecret(env: Env = process.env): AppConfig['auth'] {
+  const secret = text(env, 'AUTH_JWT_SECRET');
+  if (secret === undefined) return { jwtSecret: INSECURE_DEV_JWT_SECRET, usingInsecureDefaultSecret: true };
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+    throw new ConfigError('AUTH_JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes long (HS256 key), got ${Buffer.byteLength(secret, 'utf8')}`);
+  }
+  return { jwtSecret: secret, usingInsecureDefaultSecret: false };
+}
+
+/** An empty variable counts as unset, so `FOO=` in a compose file does not mean "the empty string". */
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // Never echo the value: connection strings carry passwords.
+    throw new ConfigError(name, `is not a valid URL (expected ${protocols.map((p) => `${p}//...`).join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${parsed.protocol}//`);
+  }
+  return raw;
+}
+
+function duration(env: Env, name: string, fallback: Duration): Duration {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  try {
+    toMilliseconds(raw, name);
+  } catch {
+    throw new ConfigError(name, `must be milliseconds or a duration like 30s, 5m, 1h, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
+function keyPrefix(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback;
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) {
+    throw new ConfigError(name, `must be 1-64 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
+function namespace(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback;
+  try {
+    return assertNamespace(raw);
+  } catch {
+    throw new ConfigError(name, `must be 1-64 characters of A-Z a-z 0-9 _ . -, got ${JSON.stringify(raw)}`);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Duration } from '@app/tiered-cache';
+
+/** The application's settings, read once from the environment by {@link loadConfig}. */
+export interface AppConfig {
+  /** HTTP port. `PORT`, default 3000. */
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  /** `REDIS_URL`. Unset: no L2 tier and no cross-instance bus. */
+  readonly redisUrl: string | undefined;
+  readonly auth: AuthConfig;
+  readonly cache: CacheConfig;
+}
+
+export interface DatabaseConfig {
+  /** `DATABASE_URL`. Unset: embedded PGlite in {@link DatabaseConfig.pgliteDir}. */
+  readonly url: string | undefined;
+  /** `PGLITE_DIR`, default `.data/pglite`. Only read when `url` is unset. */
+  readonly pgliteDir: string;
+  /** `DB_MIGRATIONS_RUN`, default true: pending migrations run at start-up. */
+  readonly migrationsRun: boolean;
+}
+
+export interface AuthConfig {
+  /** `AUTH_JWT_SECRET`: the HS256 key. */
+  readonly jwtSecret: string;
+  /** True when AUTH_JWT_SECRET was unset and the public development secret is in use. */
+  readonly usingInsecureDefaultSecret: boolean;
+}
+
+export interface CacheConfig {
+  /** `CACHE_NAMESPACE`, default `app`. */
+  readonly namespace: string;
+  /**
+   * `CACHE_KEY_PREFIX`, default `tc:`: prefix of every Redis key, the tag clock and the bus channel.
+   * Apps sharing it share tags (a tag means the same data); give unrelated apps their own.
+   */
+  readonly keyPrefix: string;
+  /** `CACHE_CLEANUP_INTERVAL`, default `1h`: how often expired L3 rows are removed. */
+  readonly cleanupInterval: Duration;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
+  /** `CACHE_DEFAULT_TTL`, default `5m`. */
+  readonly defaultTtl: Duration;
+  /** `CACHE_L1_MAX_ENTRIES`, default 10,000. */
+  readonly l1MaxEntries: number;
+  /** `CACHE_L1_MAX_BYTES`, default 64 MiB. */
+  readonly l1MaxBytes: number;
+}
+
+/** Injection token of the {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,5 @@
+export * from './config.error.js';
+export * from './config.loader.js';
+export * from './config.module.js';
+export * from './config.summary.js';
+export * from './config.types.js';

@@ -1,0 +1,39 @@
+import type { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../migrations/index.js';
+import type { DatabaseConfig } from '../config/index.js';
+import type { EmbeddedPostgresHandle } from './embedded-postgres.js';
+
+type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+/**
+ * TypeORM settings for the configured database: the server at `DATABASE_URL`, or the embedded
+ * PGlite in `embedded` when no URL is set. Shared by the Nest module and the migration CLI.
+ */
+export function dataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedPostgresHandle): PostgresOptions {
+  const common = {
+    type: 'postgres',
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    // Each migration in its own transaction: a failure leaves the earlier ones applied and recorded.
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error', 'warn', 'migration'],
+  } satisfies Partial<PostgresOptions>;
+  if (config.url) return { ...common, url: config.url };
+  if (!embedded) throw new Error('DATABASE_URL is not set and no embedded database was opened');
+  const { pgConfig } = embedded;
+  return {
+    ...common,
+    host: pgConfig.host,
+    port: pgConfig.port,
+    username: pgConfig.user,
+    password: pgConfig.password,
+    database: pgConfig.database,
+    // PGlite has exactly one backend, so the pool holds one client on the shared connection. It is
+    // never idled out, because a closed client would end that shared connection.
+    extra: { connection: pgConfig.connection, max: 1, idleTimeoutMillis: 0 },
+    // PGlite ships pgcrypto built in; TypeORM must not try CREATE EXTENSION on start-up.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+  };
+}

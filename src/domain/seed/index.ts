@@ -1,0 +1,3 @@
+export * from './seed-database.js';
+export * from './seed-scales.js';
+export { TRUNCATE_SQL } from './seed.sql.js';

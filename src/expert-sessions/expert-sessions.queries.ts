@@ -1,0 +1,56 @@
+/*
+ * SQL of the expert-session reads. Aggregates use the covering index
+ * `expert_session_progress (expert_session_id) INCLUDE (progress_percentage, is_completed)`, one
+ * index range per session (LATERAL), so a product filter only reads its own sessions' rows.
+ * Counts are cast to int and averages to float8: node-postgres would return bigint/numeric as strings.
+ */
+
+const SESSION_WITH_STATS = `
+SELECT s.id, s.product_id AS "productId", p.name AS "productName", s.title, s.description,
+       s.video_url AS "videoUrl", s.video_duration_seconds AS "videoDurationSeconds", s.is_active AS "isActive",
+       s.created_at AS "createdAt", s.updated_at AS "updatedAt",
+       st.viewers, st.completions, st."averageProgress"
+FROM expert_sessions s
+JOIN products p ON p.id = s.product_id
+CROSS JOIN LATERAL (
+  SELECT count(*)::int AS viewers,
+         count(*) FILTER (WHERE esp.is_completed)::int AS completions,
+         coalesce(round(avg(esp.progress_percentage), 1), 0)::float8 AS "averageProgress"
+  FROM expert_session_progress esp
+  WHERE esp.expert_session_id = s.id
+) st`;
+
+/** `$1`: product id or NULL for all products. */
+export const LIST_WITH_STATS_SQL = `${SESSION_WITH_STATS}
+WHERE ($1::int IS NULL OR s.product_id = $1::int)
+ORDER BY s.product_id, s.id`;
+
+/** `$1`: session id. */
+export const ONE_WITH_STATS_SQL = `${SESSION_WITH_STATS}
+WHERE s.id = $1`;
+
+/** `$1` session, `$2` caller's sub: the session's product and client, and the caller's student row. */
+export const WATCH_CONTEXT_SQL = `
+SELECT s.product_id AS "productId", p.client_id AS "clientId", st.id AS "studentId", st.client_id AS "studentClientId"
+FROM expert_sessions s
+JOIN products p ON p.id = s.product_id
+LEFT JOIN students st ON st.user_sub = $2
+WHERE s.id = $1`;
+
+/**
+ * `$1` student, `$2` session, `$3` watch time, `$4` progress. Keeps the maxima, so a replayed or
+ * out-of-order report never moves progress back; completion (90%+) is sticky.
+ */
+export const UPSERT_WATCH_PROGRESS_SQL = `
+INSERT INTO expert_session_progress AS e
+  (student_id, expert_session_id, watch_time_seconds, progress_percentage, is_completed, completed_at, last_watched_at)
+VALUES ($1, $2, $3, $4::smallint, $4::smallint >= 90, CASE WHEN $4::smallint >= 90 THEN now() END, now())
+ON CONFLICT (student_id, expert_session_id) DO UPDATE SET
+  watch_time_seconds  = greatest(e.watch_time_seconds, excluded.watch_time_seconds),
+  progress_percentage = greatest(e.progress_percentage, excluded.progress_percentage),
+  is_completed        = e.is_completed OR excluded.is_completed,
+  completed_at        = coalesce(e.completed_at, excluded.completed_at),
+  last_watched_at     = excluded.last_watched_at
+RETURNING expert_session_id AS "expertSessionId", student_id AS "studentId", watch_time_seconds AS "watchTimeSeconds",
+          progress_percentage AS "progressPercentage", is_completed AS "isCompleted", completed_at AS "completedAt",
+          last_watched_at AS "lastWatchedAt"`;

@@ -1,0 +1,134 @@
+import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Cached, InvalidateTags } from '@app/tiered-cache';
+import { DataSource, Repository } from 'typeorm';
+import { EXPERT_SESSIONS_TAG, ExpertSession, expertSessionTag, FOREIGN_KEY_VIOLATION, productTag, sqlState } from '../domain/index.js';
+import type { CreateExpertSessionDto } from './create-expert-session.dto.js';
+import type { ExpertSessionWithStatsDto, WatchProgressDto } from './expert-session.dto.js';
+import {
+  LIST_WITH_STATS_SQL,
+  ONE_WITH_STATS_SQL,
+  UPSERT_WATCH_PROGRESS_SQL,
+  WATCH_CONTEXT_SQL,
+} from './expert-sessions.queries.js';
+import type { RecordWatchProgressDto } from './record-watch-progress.dto.js';
+import type { UpdateExpertSessionDto } from './update-expert-session.dto.js';
+
+/**
+ * Tags of a session list: every list carries `expert_sessions` (dropped whenever the set of sessions
+ * may change), plus `product:<id>` of the filter and of every product listed, so progress on one
+ * product's sessions leaves the other products' lists cached.
+ */
+function listTags(productId: number | undefined, sessions: readonly ExpertSessionWithStatsDto[]): string[] {
+  const products = new Set(sessions.map((s) => s.productId));
+  if (productId !== undefined) products.add(productId);
+  return [EXPERT_SESSIONS_TAG, ...[...products].map(productTag)];
+}
+
+const PRODUCT_MISSING = ['productId must reference an existing product'];
+
+/** Expert sessions with their viewing statistics; reads cached, writes invalidating. */
+@Injectable()
+export class ExpertSessionsService {
+  constructor(
+    private readonly db: DataSource,
+    @InjectRepository(ExpertSession) private readonly sessions: Repository<ExpertSession>,
+  ) {}
+
+  /**
+   * Every session (of one product, if given) with viewers, completions and average progress.
+   * Cached 5 minutes; see {@link listTags}.
+   */
+  @Cached<[number | undefined], ExpertSessionWithStatsDto[]>({
+    key: (productId) => `expert-sessions:list:${productId ?? 'all'}`,
+    ttl: '5m',
+    tags: ([productId], sessions) => listTags(productId, sessions),
+  })
+  async listWithStats(productId?: number): Promise<ExpertSessionWithStatsDto[]> {
+    return this.db.query(LIST_WITH_STATS_SQL, [productId ?? null]);
+  }
+
+  /** One session with its statistics. Cached 5 minutes, tags `expert_session:<id>`, `product:<id>`. */
+  @Cached<[number], ExpertSessionWithStatsDto>({
+    key: (id) => `expert-sessions:one:${id}`,
+    ttl: '5m',
+    tags: ([id], session) => [expertSessionTag(id), productTag(session.productId)],
+  })
+  async getWithStats(id: number): Promise<ExpertSessionWithStatsDto> {
+    return this.loadOne(id);
+  }
+
+  @InvalidateTags<[CreateExpertSessionDto], ExpertSessionWithStatsDto>((_args, session) => [
+    EXPERT_SESSIONS_TAG,
+    productTag(session.productId),
+    expertSessionTag(session.id),
+  ])
+  async create(input: CreateExpertSessionDto): Promise<ExpertSessionWithStatsDto> {
+    let id: number;
+    try {
+      const result = await this.sessions.insert({ ...input, description: input.description ?? null, isActive: input.isActive ?? true });
+      id = (result.identifiers[0] as { id: number }).id;
+    } catch (error) {
+      if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new BadRequestException(PRODUCT_MISSING);
+      throw error;
+    }
+    return this.loadOne(id);
+  }
+
+  /**
+   * Every list carries `expert_sessions`, so it covers the lists of the product a session moved
+   * away from as well as the one it moved to.
+   */
+  @InvalidateTags<[number, UpdateExpertSessionDto], ExpertSessionWithStatsDto>(([id], session) => [
+    EXPERT_SESSIONS_TAG,
+    expertSessionTag(id),
+    productTag(session.productId),
+  ])
+  async update(id: number, patch: UpdateExpertSessionDto): Promise<ExpertSessionWithStatsDto> {
+    if (Object.keys(patch).length === 0) throw new BadRequestException(['body must set at least one field']);
+    try {
+      const result = await this.sessions.update({ id }, patch);
+      if (result.affected === 0) throw new NotFoundException(`Expert session ${id} not found`);
+    } catch (error) {
+      if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new BadRequestException(PRODUCT_MISSING);
+      throw error;
+    }
+    return this.loadOne(id);
+  }
+
+  /**
+   * Records that the caller (a student, by JWT `sub`) watched a session of one of their client's
+   * products. Invalidates that session and its product's lists.
+   */
+  @InvalidateTags<[number, string, RecordWatchProgressDto], WatchProgressDto>((_args, progress) => [
+    expertSessionTag(progress.expertSessionId),
+    productTag(progress.productId),
+  ])
+  async recordProgress(sessionId: number, userSub: string, input: RecordWatchProgressDto): Promise<WatchProgressDto> {
+    const [context] = (await this.db.query(WATCH_CONTEXT_SQL, [sessionId, userSub])) as Array<{
+      productId: number;
+      clientId: number;
+      studentId: number | null;
+      studentClientId: number | null;
+    }>;
+    if (!context) throw new NotFoundException(`Expert session ${sessionId} not found`);
+    if (context.studentId === null) throw new ForbiddenException(`User ${userSub} has no student profile`);
+    if (context.studentClientId !== context.clientId) {
+      throw new ForbiddenException(`Expert session ${sessionId} is not part of your programmes`);
+    }
+    const [row] = (await this.db.query(UPSERT_WATCH_PROGRESS_SQL, [
+      context.studentId,
+      sessionId,
+      input.watchTimeSeconds,
+      input.progressPercentage,
+    ])) as Array<Omit<WatchProgressDto, 'productId'>>;
+    return { ...row, productId: context.productId };
+  }
+
+  /** Uncached read, for writes to return the fresh row without filling the cache with it. */
+  private async loadOne(id: number): Promise<ExpertSessionWithStatsDto> {
+    const [session] = (await this.db.query(ONE_WITH_STATS_SQL, [id])) as ExpertSessionWithStatsDto[];
+    if (!session) throw new NotFoundException(`Expert session ${id} not found`);
+    return session;
+  }
+}
