@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TIERED_CACHE_ADMIN_OPTIONS, type TieredCacheAdminOptions } from '@app/tiered-cache';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../../src/app.module.js';
+import { configureApp } from '../../../src/app.setup.js';
+import { signToken, type Role } from '../../../src/auth/index.js';
+import { DbInvalidationService } from '../../../src/cache/index.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { SEED_SCALES, seedDatabase } from '../../../src/domain/seed/index.js';
+import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
+import { createTestDatabase, type TestDatabase } from '../../support/app/test-database.js';
+import { createTestRedis, uniqueName, type TestRedis } from '../../support/isolation.js';
+import { TEST_REDIS_URL } from '../../support/services.js';
+
+/** A parsed JSON body, read structurally by the assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** The real app, listening on a free loopback port, on a database and Redis prefix of its own. */
+export interface DashboardApp {
+  readonly app: INestApplication;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly namespace: string;
+  token(role: Role, sub?: string): Promise<string>;
+  /** A JSON call with `Authorization: Bearer <token>`; resolves to status and body. */
+  call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots AppModule as `main.ts` does (same pipes, guard and OpenAPI set-up), with `admin` as the
+ * admin module's options (e.g. a short stats history interval), and seeds the small dataset.
+ */
+export async function startDashboardApp(admin: TieredCacheAdminOptions): Promise<DashboardApp> {
+  const database: TestDatabase = await createTestDatabase('dashboard');
+  const redis: TestRedis = createTestRedis('dashboard');
+  const namespace = uniqueName('dashboard');
+  let app: INestApplication | undefined;
+  const close = async () => {
+    await app?.close().catch(() => undefined);
+    await redis.drop().catch(() => undefined);
+    await database.drop();
+  };
+  try {
+    const config = loadConfig({
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      CACHE_NAMESPACE: namespace,
+      CACHE_KEY_PREFIX: redis.prefix,
+      CACHE_CLEANUP_INTERVAL: '1h',
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+      .overrideProvider(TIERED_CACHE_ADMIN_OPTIONS)
+      .useValue(admin)
+      .compile();
+    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    configureApp(app);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const runner = app.get(DataSource).createQueryRunner();
+    try {
+      await seedDatabase(runner, SEED_SCALES.small);
+    } finally {
+      await runner.release();
+    }
+    await settleInvalidations(app);
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      app,
+      url,
+      namespace,
+      token: (role, sub = role === 'admin' ? 'alice' : 'student-1') => signToken(TEST_JWT_SECRET, { sub, role }),
+      async call(method, path, token, body) {
+        const response = await fetch(`${url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        return { status: response.status, body: text ? JSON.parse(text) : null };
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Waits until the app's trigger listener has applied every notification sent so far (the seed's),
+ * by sending a sentinel through the same trigger function: a late one must not invalidate what a
+ * test just cached.
+ */
+async function settleInvalidations(app: INestApplication, timeoutMs = 5_000): Promise<void> {
+  const sentinel = `settle:${randomUUID()}`;
+  const listener = app.get(DbInvalidationService);
+  let off: () => void = () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const applied = new Promise<void>((resolve, reject) => {
+    off = listener.onApplied((tags) => tags.includes(sentinel) && resolve());
+    timer = setTimeout(() => reject(new Error(`The invalidation listener did not apply ${sentinel} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await app.get(DataSource).query('SELECT cache_publish_tags($1::text[])', [[sentinel]]);
+    await applied;
+  } finally {
+    clearTimeout(timer);
+    off();
+  }
+}
+
+/** Polls `read` until `check` holds; fails with the last value after `timeoutMs`. */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000, pauseMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value)) {
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    value = await read();
+  }
+  return value;
+}

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { MAX_MESSAGE_LENGTH } from '../../src/chats/chat-message.entity.js';
+import { createDomainFixture, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
+
+/** Who may call what, and what bad input gets: 401, 403, 404 for other users' chats, 400 naming the field. */
+describe('API access and validation', () => {
+  let fx: DomainFixture;
+  let db: DataSource;
+  let admin: AuthedAgent;
+  let alice: AuthedAgent; // student-1
+  let bob: AuthedAgent; // student-2
+
+  /** Row counts of the tables a bad request could write to. */
+  const counts = async () =>
+    (await db.query(
+      `SELECT (SELECT count(*) FROM chat_sessions)::int AS chats, (SELECT count(*) FROM chat_messages)::int AS messages,
+              (SELECT count(*) FROM expert_sessions)::int AS sessions, (SELECT count(*) FROM student_module_progress)::int AS progress,
+              (SELECT md5(string_agg(title, ',' ORDER BY id)) FROM expert_sessions) AS titles,
+              (SELECT md5(string_agg(status || coalesce(score::text, ''), ',' ORDER BY student_id, module_id)) FROM student_module_progress) AS progress_state`,
+    ))[0] as Record<string, unknown>;
+
+  beforeAll(async () => {
+    fx = await createDomainFixture('api_access');
+    db = fx.primary.app.get(DataSource);
+    admin = await fx.primary.as('alice-admin', 'admin');
+    alice = await fx.primary.as('student-1');
+    bob = await fx.primary.as('student-2');
+  }, 60_000);
+
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  describe('user isolation', () => {
+    const ownerOf = async (chatId: number): Promise<string> => (await db.query('SELECT user_id FROM chat_sessions WHERE id = $1', [chatId]))[0].user_id;
+
+    it('GET /chats lists only the caller\'s chats, for each of two users', async () => {
+      for (const [agent, sub] of [[alice, 'student-1'], [bob, 'student-2'], [alice, 'student-1']] as const) {
+        const chats = (await agent.get('/chats').expect(200)).body as Array<{ id: number }>;
+        expect(chats.length).toBeGreaterThan(0);
+        for (const chat of chats) expect(await ownerOf(chat.id)).toBe(sub);
+      }
+    });
+
+    it("another user's chat is a 404 on every chat route, even while its owner has it cached", async () => {
+      await alice.get('/chats/1').expect(200);
+      await alice.get('/chats/1/messages').expect(200);
+      await alice.get('/chats/1').expect(200); // now served from the cache
+      const before = await counts();
+      const reads = await fx.primary.queries.during(async () => {
+        await bob.get('/chats/1').expect(404);
+        await bob.get('/chats/1/messages').expect(404);
+      });
+      // Bob's reads went to the database (his own keys missed): nothing of Alice's came from the cache.
+      expect(reads.statements.length).toBe(2);
+      await bob.get('/chats/1').expect(404); // and a 404 is not cached either
+      await bob.post('/chats/1/messages').send({ content: 'hijack' }).expect(404);
+      await bob.delete('/chats/1').expect(404);
+      expect(await counts()).toEqual(before);
+      expect((await alice.get('/chats/1').expect(200)).body.id).toBe(1);
+    });
+
+    it('the same path returns each user their own data', async () => {
+      const aliceChats = (await alice.get('/chats').expect(200)).body as Array<{ id: number }>;
+      const bobChats = (await bob.get('/chats').expect(200)).body as Array<{ id: number }>;
+      const overlap = aliceChats.map((c) => c.id).filter((id) => bobChats.some((c) => c.id === id));
+      expect(overlap).toEqual([]);
+      const bobFirst = bobChats[0].id;
+      expect((await bob.get(`/chats/${bobFirst}/messages`).expect(200)).body.items.length).toBeGreaterThan(0);
+      await alice.get(`/chats/${bobFirst}/messages`).expect(404);
+    });
+
+    it("a student may not record another student's module progress; an admin may", async () => {
+      const before = await counts();
+      await bob.post('/students/1/module-progress').send({ moduleId: 1, status: 'in_progress', progressPercentage: 10 }).expect(403);
+      await bob.post('/students/999999/module-progress').send({ moduleId: 1, status: 'in_progress', progressPercentage: 10 }).expect(403);
+      expect(await counts()).toEqual(before);
+      await admin.post('/students/999999/module-progress').send({ moduleId: 1, status: 'in_progress', progressPercentage: 10 }).expect(404);
+      await admin.post('/students/1/module-progress').send({ moduleId: 2, status: 'in_progress', progressPercentage: 10 }).expect(200);
+    });
+  });
+
+  it('documents every domain route in the OpenAPI document', async () => {
+    const { body } = await request(fx.primary.app.getHttpServer()).get('/docs-json').expect(200);
+    const routes = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'GET /expert-sessions',
+        'POST /expert-sessions',
+        'GET /expert-sessions/{id}',
+        'PATCH /expert-sessions/{id}',
+        'POST /expert-sessions/{id}/progress',
+        'GET /analytics/product-performance',
+        'POST /students/{id}/module-progress',
+        'GET /chats',
+        'POST /chats',
+        'GET /chats/{id}',
+        'DELETE /chats/{id}',
+        'GET /chats/{id}/messages',
+        'POST /chats/{id}/messages',
+        'GET /chats/{id}/events',
+      ]),
+    );
+    expect(Object.keys(body.paths['/chats/{id}/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(body.components.schemas.PostMessageDto.properties.content.maxLength).toBe(MAX_MESSAGE_LENGTH);
+  });
+
+  describe('401 and 403', () => {
+    it('answers 401 without a token or with a bad one, on every area', async () => {
+      const server = fx.primary.app.getHttpServer();
+      for (const path of ['/expert-sessions', '/analytics/product-performance', '/chats', '/chats/1/messages']) {
+        await request(server).get(path).expect(401);
+        await request(server).get(path).set('Authorization', 'Bearer not.a.token').expect(401);
+      }
+      await request(server).post('/chats').send({ title: 'x' }).expect(401);
+    });
+
+    it('answers 403 to a user token on admin routes, and writes nothing', async () => {
+      const before = await counts();
+      await alice.get('/analytics/product-performance').expect(403);
+      await alice.post('/expert-sessions').send({ productId: 1, title: 'x', videoUrl: 'https://v.example.com/x.mp4', videoDurationSeconds: 60 }).expect(403);
+      await alice.patch('/expert-sessions/1').send({ title: 'taken over' }).expect(403);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('answers 403 when the caller has no student profile', async () => {
+      const stranger = await fx.primary.as('not-a-student');
+      await stranger.post('/expert-sessions/1/progress').send({ watchTimeSeconds: 10, progressPercentage: 5 }).expect(403);
+    });
+  });
+
+  describe('400 names the field, and nothing is written', () => {
+    const cases: Array<[string, (a: AuthedAgent, admin: AuthedAgent) => request.Test, RegExp]> = [
+      ['non-numeric chat id', (a) => a.get('/chats/abc'), /^id must be an integer number$/],
+      ['non-numeric expert session id', (a) => a.get('/expert-sessions/1x'), /^id must be an integer number$/],
+      ['limit too large', (a) => a.get('/chats/1/messages?limit=101'), /^limit must not be greater than 100$/],
+      ['limit zero', (a) => a.get('/chats/1/messages?limit=0'), /^limit must not be less than 1$/],
+      ['non-numeric before', (a) => a.get('/chats/1/messages?before=yesterday'), /^before must be an integer number$/],
+      ['unknown query parameter', (a) => a.get('/chats/1/messages?offset=5'), /^property offset should not exist$/],
+      ['non-numeric productId', (a) => a.get('/expert-sessions?productId=two'), /^productId must be an integer number$/],
+      ['negative clientId', (_a, admin) => admin.get('/analytics/product-performance?clientId=-1'), /^clientId must not be less than 1$/],
+      ['unknown body field on a chat', (a) => a.post('/chats').send({ title: 'ok', userId: 'student-2' }), /^property userId should not exist$/],
+      ['missing chat title', (a) => a.post('/chats').send({}), /^title must be longer than or equal to 1 characters$/],
+      [
+        'oversized message',
+        (a) => a.post('/chats/1/messages').send({ content: 'x'.repeat(MAX_MESSAGE_LENGTH + 1) }),
+        new RegExp(`^content must be shorter than or equal to ${MAX_MESSAGE_LENGTH} characters$`),
+      ],
+      ['empty message', (a) => a.post('/chats/1/messages').send({ content: '' }), /^content must be longer than or equal to 1 characters$/],
+      ['system role', (a) => a.post('/chats/1/messages').send({ content: 'hi', role: 'system' }), /^role must be one of the following values: user, assistant$/],
+      ['progress over 100', (a) => a.post('/expert-sessions/1/progress').send({ watchTimeSeconds: 1, progressPercentage: 101 }), /^progressPercentage must not be greater than 100$/],
+      [
+        'completed with 50%',
+        (a) => a.post('/students/1/module-progress').send({ moduleId: 1, status: 'completed', progressPercentage: 50 }),
+        /^progressPercentage must be 100 when status is completed$/,
+      ],
+      [
+        'score without completion',
+        (a) => a.post('/students/1/module-progress').send({ moduleId: 1, status: 'in_progress', progressPercentage: 50, score: 80 }),
+        /^score must only be given when status is completed$/,
+      ],
+      ['unknown status', (a) => a.post('/students/1/module-progress').send({ moduleId: 1, status: 'done' }), /^status must be one of the following values/],
+      [
+        'bad video URL',
+        (_a, admin) => admin.post('/expert-sessions').send({ productId: 1, title: 't', videoUrl: 'ftp://x', videoDurationSeconds: 5 }),
+        /^videoUrl must be a URL address$/,
+      ],
+      [
+        'missing product',
+        (_a, admin) => admin.post('/expert-sessions').send({ productId: 9999, title: 't', videoUrl: 'https://v.example.com/a.mp4', videoDurationSeconds: 5 }),
+        /^productId must reference an existing product$/,
+      ],
+      ['empty patch', (_a, admin) => admin.patch('/expert-sessions/1').send({}), /^body must set at least one field$/],
+    ];
+
+    it.each(cases)('%s', async (_name, send, expected) => {
+      const before = await counts();
+      const response = await send(alice, admin).expect(400);
+      expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+      expect(await counts()).toEqual(before);
+    });
+  });
+});

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TIERED_CACHE_MODULE_OPTIONS } from '@app/tiered-cache';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../../src/app.module.js';
+import { configureApp } from '../../../src/app.setup.js';
+import { signToken, type Role } from '../../../src/auth/index.js';
+import { createTieredCacheOptions, DbInvalidationService } from '../../../src/cache/index.js';
+import { APP_CONFIG, loadConfig, type AppConfig } from '../../../src/config/index.js';
+import { SEED_SCALES, seedDatabase, type SeedScale } from '../../../src/domain/seed/index.js';
+import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
+import { createTestDatabase, type TestDatabase } from '../../support/app/test-database.js';
+import { createTestRedis, type TestRedis } from '../../support/isolation.js';
+import { TEST_REDIS_URL } from '../../support/services.js';
+import { QueryCounter } from './query-counter.js';
+
+/** One booted instance of the real app, with a counter on its TypeORM statements. */
+export interface AppInstance {
+  readonly app: INestApplication;
+  readonly queries: QueryCounter;
+  /** supertest against this instance, with `Authorization` set for `sub`/`role`. */
+  as(sub: string, role?: Role): Promise<AuthedAgent>;
+}
+
+export type AuthedAgent = {
+  get(path: string): request.Test;
+  post(path: string): request.Test;
+  patch(path: string): request.Test;
+  delete(path: string): request.Test;
+};
+
+/**
+ * Boots the real AppModule (same pipes and OpenAPI as `main.ts`) on `databaseUrl`, with its own
+ * Redis key prefix: tag clocks and the bus channel live under the prefix, so suites running in
+ * parallel never invalidate (or wake) each other's entries. Production uses the default prefix;
+ * only the test overrides the module's options for that.
+ */
+export async function bootInstance(databaseUrl: string, namespace: string, redisPrefix: string): Promise<AppInstance> {
+  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: namespace });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(TIERED_CACHE_MODULE_OPTIONS)
+    .useFactory({
+      inject: [APP_CONFIG, DataSource],
+      factory: (appConfig: AppConfig, dataSource: DataSource) => {
+        const options = createTieredCacheOptions(appConfig, dataSource);
+        return { ...options, redis: { ...options.redis, keyPrefix: redisPrefix } };
+      },
+    })
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  configureApp(app);
+  await app.init();
+  const queries = QueryCounter.install(app.get(DataSource));
+  return {
+    app,
+    queries,
+    async as(sub, role = 'user') {
+      const auth = `Bearer ${await signToken(TEST_JWT_SECRET, { sub, role })}`;
+      const server = app.getHttpServer();
+      return {
+        get: (path) => request(server).get(path).set('Authorization', auth),
+        post: (path) => request(server).post(path).set('Authorization', auth),
+        patch: (path) => request(server).patch(path).set('Authorization', auth),
+        delete: (path) => request(server).delete(path).set('Authorization', auth),
+      };
+    },
+  };
+}
+
+/** A fresh database (migrated by the first instance, then seeded), a Redis prefix, and instances on them. */
+export interface DomainFixture {
+  readonly database: TestDatabase;
+  readonly redis: TestRedis;
+  readonly namespace: string;
+  readonly primary: AppInstance;
+  /** Another instance on the same database, namespace and Redis prefix: a second app server. */
+  startInstance(): Promise<AppInstance>;
+  /** Closes every instance, deletes the Redis keys and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function createDomainFixture(label: string, scale: SeedScale = SEED_SCALES.small): Promise<DomainFixture> {
+  const database = await createTestDatabase(label);
+  const redis = createTestRedis(label);
+  const namespace = redis.prefix.slice(0, -1);
+  const instances: AppInstance[] = [];
+  try {
+    const primary = await bootInstance(database.url, namespace, redis.prefix);
+    instances.push(primary);
+    const runner = primary.app.get(DataSource).createQueryRunner();
+    try {
+      await seedDatabase(runner, scale);
+    } finally {
+      await runner.release();
+    }
+    await settleInvalidations(primary);
+    return {
+      database,
+      redis,
+      namespace,
+      primary,
+      async startInstance() {
+        const instance = await bootInstance(database.url, namespace, redis.prefix);
+        instances.push(instance);
+        return instance;
+      },
+      close: () => closeAll(instances, redis, database),
+    };
+  } catch (error) {
+    await closeAll(instances, redis, database);
+    throw error;
+  }
+}
+
+async function closeAll(instances: AppInstance[], redis: TestRedis, database: TestDatabase): Promise<void> {
+  for (const instance of instances.splice(0)) await instance.app.close().catch(() => undefined);
+  await redis.drop().catch(() => undefined);
+  await database.drop();
+}
+
+/** Polls `read` until `check` holds; resolves to the value and how long it took. */
+export async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  let value = await read();
+  while (!check(value)) {
+    if (performance.now() - started > timeoutMs) throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    value = await read();
+  }
+  return { value, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * Waits until `instance` has applied every trigger notification sent so far: publishes a unique tag
+ * through the same trigger function and waits for the listener to apply it (one connection
+ * delivers notifications in order). Tests call it after seeding or writing through SQL, so that a
+ * late notification cannot invalidate an entry the test is about to count on.
+ */
+export async function settleInvalidations(instance: AppInstance, timeoutMs = 5_000): Promise<void> {
+  const sentinel = `settle:${randomUUID()}`;
+  const listener = instance.app.get(DbInvalidationService);
+  let off: () => void = () => undefined;
+  const applied = new Promise<void>((resolve) => {
+    off = listener.onApplied((tags) => {
+      if (tags.includes(sentinel)) resolve();
+    });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The invalidation listener did not apply ${sentinel} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await instance.app.get(DataSource).query('SELECT cache_publish_tags($1::text[])', [[sentinel]]);
+    await Promise.race([applied, timeout]);
+  } finally {
+    clearTimeout(timer);
+    off();
+  }
+}
