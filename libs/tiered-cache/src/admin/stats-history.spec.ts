@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createCacheFixture, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+import { createCacheFixture, sleep, type CacheFixture } from '../../../../test/support/cache-fixture.js';
 import { TieredCache } from '../core/tiered-cache.js';
 import type { CacheStats } from '../core/stats.js';
 import { StatsHistory, totalReads } from './stats-history.js';
@@ -38,6 +38,8 @@ describe('StatsHistory', () => {
     await cache.getOrSet('a', async () => 'A'); // L1 hit
     await cache.getOrSet('a', async () => 'A'); // L1 hit
     await cache.invalidateTags(['t1', 't2']);
+    // A loader's result reaches L2 and L3 in the background; the sample must see both L3 writes.
+    while (cache.stats().tiers.l3!.writes < 2) await sleep(5);
     now += 10_000;
     const first = history.sample();
     expect(first).toMatchObject({ reads: 3, hits: 2, loaderCalls: 1, invalidations: 1, invalidatedTags: 2, invalidationsPerMinute: 6, durationMs: 10_000 });
