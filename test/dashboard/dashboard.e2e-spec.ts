@@ -6,7 +6,8 @@ import type { Page } from 'playwright-core';
 import { signToken } from '../../src/auth/index.js';
 import { TEST_JWT_SECRET } from '../support/app/boot-app.js';
 import { launchBrowser, LAPTOP, PHONE, type Browser } from './support/browser.js';
-import { eventually, startDashboardApp, type DashboardApp } from './support/dashboard-app.js';
+import { eventually } from '../support/eventually.js';
+import { startDashboardApp, type DashboardApp } from './support/dashboard-app.js';
 
 /**
  * The cache dashboard in Debian's Chromium, against the real app (PostgreSQL, Redis, seeded small

@@ -12,7 +12,7 @@ import { SEED_SCALES, seedDatabase } from '../../src/domain/seed/index.js';
 import { bootApp, TEST_JWT_SECRET } from '../support/app/boot-app.js';
 import { QueryCounter } from './support/query-counter.js';
 import { openEventStream } from './support/event-stream.js';
-import { waitFor } from './support/domain-app.js';
+import { waitFor } from '../support/eventually.js';
 
 /**
  * Embedded PGlite (no DATABASE_URL, no Redis): one PostgreSQL session inside the process. A second

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { chatTag, clientTag, EXPERT_SESSIONS_TAG, expertSessionTag, PRODUCT_PERFORMANCE_TAG, productTag, userChatsTag } from '../../src/domain/index.js';
-import { createDomainFixture, settleInvalidations, waitFor, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
+import { waitFor } from '../support/eventually.js';
+import { createDomainFixture, settleInvalidations, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
 
 /**
  * Writes made with plain SQL on a connection of their own (as from psql: no app call) reach the

@@ -3,6 +3,8 @@ import { Global, Injectable, Module, type CanActivate, type DynamicModule, type 
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { TieredCache } from '../../libs/tiered-cache/src/core/tiered-cache.js';
+export { sleep } from '../support/cache-fixture.js';
+export { eventually } from '../support/eventually.js';
 
 /**
  * Provides an existing cache as `TieredCache` to every module, as `TieredCacheModule` does in an
@@ -73,15 +75,4 @@ export async function startHungServer(): Promise<HungServer> {
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` until it holds; fails after `timeoutMs` with the last value seen. */
-export async function eventually<T>(read: () => Promise<T> | T, check: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
-}

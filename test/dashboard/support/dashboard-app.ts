@@ -115,14 +115,3 @@ async function settleInvalidations(app: INestApplication, timeoutMs = 5_000): Pr
   }
 }
 
-/** Polls `read` until `check` holds; fails with the last value after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000, pauseMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    value = await read();
-  }
-  return value;
-}

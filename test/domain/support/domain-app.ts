@@ -120,18 +120,6 @@ async function closeAll(instances: AppInstance[], redis: TestRedis, database: Te
   await database.drop();
 }
 
-/** Polls `read` until `check` holds; resolves to the value and how long it took. */
-export async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  let value = await read();
-  while (!check(value)) {
-    if (performance.now() - started > timeoutMs) throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await read();
-  }
-  return { value, ms: Math.round(performance.now() - started) };
-}
-
 /**
  * Waits until `instance` has applied every trigger notification sent so far: publishes a unique tag
  * through the same trigger function and waits for the listener to apply it (one connection

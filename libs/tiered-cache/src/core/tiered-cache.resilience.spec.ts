@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { countingLoader, createCacheFixture, sleep, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+import { until } from '../../../../test/support/eventually.js';
 import { freePort, RedisProcess } from '../../../../test/support/redis-process.js';
 import type { TieredCache } from './tiered-cache.js';
-
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
 
 describe('TieredCache resilience', () => {
   let fx: CacheFixture;
@@ -80,8 +73,8 @@ describe('TieredCache resilience', () => {
 
       await redis.start();
       const restarted = Date.now();
-      await eventually(async () => a.stats().tiers.l2?.circuit === 'closed' && b.stats().bus === 'connected', 5_000);
-      await eventually(async () => (await b.get('rs:item', { tiers: ['l1'] })) === undefined, 5_000);
+      await until(async () => a.stats().tiers.l2?.circuit === 'closed' && b.stats().bus === 'connected', 5_000);
+      await until(async () => (await b.get('rs:item', { tiers: ['l1'] })) === undefined, 5_000);
       expect(Date.now() - restarted).toBeLessThan(5_000);
       // Redis restarted empty here, so also check the replayed stamp protects a repopulated L2.
       const cold = await fx.create({ redis: { url: redis.url, keyPrefix: 'rs:' } });

@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createCacheFixture, sleep, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+import { createCacheFixture, type CacheFixture } from '../../../../test/support/cache-fixture.js';
 import { uniqueName } from '../../../../test/support/isolation.js';
+import { until } from '../../../../test/support/eventually.js';
 import { TEST_DATABASE_URL } from '../../../../test/support/services.js';
 import type { TieredCache } from '../core/tiered-cache.js';
 import { parseInvalidationPayload, PostgresInvalidationListener } from './postgres-invalidation.listener.js';
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 3_000): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-  return Date.now() - started;
-}
 
 describe('PostgresInvalidationListener', () => {
   let fx: CacheFixture;
@@ -56,7 +48,7 @@ describe('PostgresInvalidationListener', () => {
   it('applies a trigger notification to L1 and L2 within a second', async () => {
     await cache.set('ls:row', 'old', { tags: ['row:1'] });
     await writeOutsideTheApp(['row:1']);
-    const elapsed = await eventually(async () => (await cache.get('ls:row')) === undefined);
+    const elapsed = await until(async () => (await cache.get('ls:row')) === undefined);
     expect(elapsed).toBeLessThan(1_000);
     const cold = await fx.create();
     expect(await cold.get('ls:row', { tiers: ['l2'] })).toBeUndefined();
@@ -70,18 +62,18 @@ describe('PostgresInvalidationListener', () => {
     expect(pids.rows.length).toBe(1);
     await cache.set('ls:gap', 'old', { tags: ['row:gap'] });
     await fx.db.pool.query('SELECT pg_terminate_backend($1)', [pids.rows[0]!.pid]);
-    await eventually(async () => !listener.connected, 2_000);
+    await until(async () => !listener.connected, 2_000);
     // Written while nobody listens: the notification is lost, the stamp is not.
     await writeOutsideTheApp(['row:gap']);
-    await eventually(async () => listener.connected, 5_000);
-    await eventually(async () => applied.some((tags) => tags.includes('row:gap')));
+    await until(async () => listener.connected, 5_000);
+    await until(async () => applied.some((tags) => tags.includes('row:gap')));
     expect(await (await fx.create()).get('ls:gap')).toBeUndefined();
     expect(await cache.get('ls:gap')).toBeUndefined();
   });
 
   it('does not re-invalidate, on a restart, tags another instance already applied', async () => {
     await writeOutsideTheApp(['row:applied']);
-    await eventually(async () => applied.some((tags) => tags.includes('row:applied')));
+    await until(async () => applied.some((tags) => tags.includes('row:applied')));
     await cache.set('ls:after', 'fresh', { tags: ['row:applied'] });
     const restarted = new PostgresInvalidationListener({
       cache: await fx.create(),
@@ -100,7 +92,7 @@ describe('PostgresInvalidationListener', () => {
     try {
       const tags = Array.from({ length: 300 }, (_, i) => `burst:${i}`);
       await Promise.all(tags.map((tag) => fx.db.pool.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ tags: [tag] })])));
-      await eventually(async () => calls.reduce((sum, n) => sum + n, 0) >= 300, 5_000);
+      await until(async () => calls.reduce((sum, n) => sum + n, 0) >= 300, 5_000);
       expect(calls.reduce((sum, n) => sum + n, 0)).toBe(300);
       expect(calls.length).toBeLessThan(300); // batched, not one call per notification
       const stamps = await cache.tiers()[1]!.tier.tagStamps(tags);
