@@ -20,6 +20,8 @@ export const l1HitCase: BenchCase = {
 
     const ours = await createOurs(env, 'case1', { l1: true, l2: true });
     const oursLoader = countingLoader(() => values[0]);
+    const cloning = await createOurs(env, 'case1', { l1: true, l2: true }, { clone: true });
+    const cloningLoader = countingLoader(() => values[0]);
     const bento = await createBento(env, 'case1', { l1: true, l2: true });
     const bentoLoader = countingLoader(() => values[0]);
     const manager = await createCacheManager(env, 'case1', { memory: true, redis: true });
@@ -32,6 +34,7 @@ export const l1HitCase: BenchCase = {
       const key = keys[index]!;
       const value = values[index]!;
       await ours.set(key, value);
+      await cloning.set(key, value);
       await bento.set({ key, value });
       await manager.set(key, value);
       map.set(key, value);
@@ -47,6 +50,13 @@ export const l1HitCase: BenchCase = {
         ops: BATCH,
         fn: sequential(BATCH, (index) => ours.getOrSet(keys[index % KEY_COUNT]!, oursLoader)),
         check: noLoaderCalls(oursLoader),
+      },
+      {
+        name: 'ours getOrSet, clone: true',
+        kind: 'ours',
+        ops: BATCH,
+        fn: sequential(BATCH, (index) => cloning.getOrSet(keys[index % KEY_COUNT]!, cloningLoader)),
+        check: noLoaderCalls(cloningLoader),
       },
       {
         name: 'bentocache getOrSet',
@@ -80,7 +90,7 @@ export const l1HitCase: BenchCase = {
       setup: [
         `${KEY_COUNT} keys, each holding a ~0.5 kB record, read in turn; every library has them in its memory tier.`,
         `One timed sample is ${BATCH} sequential awaited calls (a single hit is below the timer's resolution); ops/s and the p50 are per call.`,
-        'Ours: `TieredCache` with L1 + L2 (Redis), `getOrSet(key, loader)`. BentoCache: memory L1 (`serialize: false`) + Redis L2 + Redis bus, `getOrSet({ key, factory })`. cache-manager 7: memory Keyv store + `@keyv/redis`, `wrap(key, fn)`. Baselines: `Map.get` / `lru-cache.get` called from an `async` function and awaited.',
+        'Ours: `TieredCache` with L1 + L2 (Redis), `getOrSet(key, loader)`; "clone: true" is the same cache with the option that hands every read its own copy (serialize + deserialize). BentoCache: memory L1 (`serialize: false`) + Redis L2 + Redis bus, `getOrSet({ key, factory })`. cache-manager 7: memory Keyv store + `@keyv/redis`, `wrap(key, fn)`. Baselines: `Map.get` / `lru-cache.get` called from an `async` function and awaited.',
         cached.setup,
       ],
       tables: [throughputTable('L1 hit, sequential', results, primary)],

@@ -16,6 +16,11 @@ export interface CacheEntry<T = unknown> {
   readonly tags: readonly string[];
   /** Serialized size in bytes, used to bound L1 and L3. */
   readonly size: number;
+  /**
+   * The serialized value, kept with an L1 entry only under the `clone` option: a copy for a
+   * reader is then one deserialize instead of a serialize and a deserialize.
+   */
+  readonly payload?: Buffer;
 }
 
 export function isExpired(entry: CacheEntry, now: number): boolean {

@@ -61,6 +61,14 @@ export interface TieredCacheOptions {
   /** Keys longer than this (UTF-8 bytes) are hashed. Default 200. */
   maxKeyBytes?: number;
   serializer?: Serializer;
+  /**
+   * Hand every read its own copy of the value (a round trip through the serializer, so a copy
+   * from L1 looks exactly like an L2/L3 hit), so callers may mutate what they receive without
+   * changing it for anyone else.
+   * Default false: an L1 hit returns the object L1 holds, which is fastest but shared by every
+   * caller (docs/tiers.md, "Values").
+   */
+  clone?: boolean;
   breaker?: CircuitBreakerOptions;
   /** After the loader fails and a stale value is served, wait this long before calling it again. Default `'10s'`. */
   failSafeThrottle?: Duration;

@@ -29,6 +29,8 @@ export class TierIO {
     private readonly hub: ObserverHub,
     private readonly counters: EngineCounters,
     private readonly now: () => number,
+    /** The `clone` option: L1 entries also keep their serialized bytes. */
+    private readonly l1KeepsPayload: boolean,
   ) {}
 
   /** Reads the selected tiers top-down; backfills the tiers above a hit. */
@@ -89,7 +91,7 @@ export class TierIO {
     const staleAt = now + call.ttlMs;
     const entry: CacheEntry<T> = { value, createdAt: stamp.value, staleAt, expiresAt: staleAt + call.graceMs, tags, size: payload.length };
     if (tags.length > 0 && !(await this.clock.stillValid(entry))) return;
-    if (call.useL1) this.l1!.setEntry(storageKey, capLifetime(entry, now, call.capsMs.l1));
+    if (call.useL1) this.l1!.setEntry(storageKey, capLifetime(this.forL1(entry, payload), now, call.capsMs.l1));
     // An entry stamped by a stand-in clock cannot be compared with other instances' stamps.
     if (!stamp.shared || call.remotes.length === 0) return;
     const writes = Promise.all(call.remotes.map((slot) => this.writeRemote(slot, storageKey, entry, payload, call, now))).then(() => undefined);
@@ -121,9 +123,13 @@ export class TierIO {
     missed: readonly RemoteSlot[],
     now: number,
   ): void {
-    if (call.useL1) this.l1!.setEntry(storageKey, capLifetime(entry, now, call.capsMs.l1));
+    if (call.useL1) this.l1!.setEntry(storageKey, capLifetime(this.forL1(entry, payload), now, call.capsMs.l1));
     if (payload === undefined) return;
     for (const slot of missed) void this.writeRemote(slot, storageKey, entry, payload, call, now);
+  }
+
+  private forL1<T>(entry: CacheEntry<T>, payload: Buffer | undefined): CacheEntry<T> {
+    return this.l1KeepsPayload && payload !== undefined ? { ...entry, payload } : entry;
   }
 
   private async writeRemote(

@@ -60,6 +60,8 @@ export class TieredCache {
   private readonly clock: SharedClock;
   private readonly recovery: AutoRecovery;
   private readonly io: TierIO;
+  /** Set with the `clone` option: every read hands out its own copy. */
+  private readonly copy: (<T>(value: T) => T) | undefined;
   private closed = false;
 
   constructor(options: TieredCacheOptions = {}) {
@@ -86,8 +88,12 @@ export class TieredCache {
     this.recovery = new AutoRecovery(this.remotes, clockSlot, this.bus as CacheBus | undefined, this.l1);
     const deferTags = (slot: RemoteSlot, tags: readonly string[]) => this.recovery.defer(slot, (queue) => queue.addTags(tags));
     this.clock = new SharedClock(clockSlot, this.remotes, this.l1, new LocalClock(options.now), deferTags);
-    this.io = new TierIO(this.l1, this.clock, this.recovery, this.hub, this.counters, this.now);
+    this.io = new TierIO(this.l1, this.clock, this.recovery, this.hub, this.counters, this.now, options.clone === true);
     this.defaultCall = this.resolveCall({ ...options.defaults });
+    // Through the serializer, not structuredClone: a copy then looks exactly like an L2/L3 hit
+    // (structuredClone turns a Buffer into a plain Uint8Array; v8 keeps it a Buffer).
+    const serializer = this.serializer;
+    this.copy = options.clone === true ? <T>(value: T) => serializer.deserialize(serializer.serialize(value)) as T : undefined;
   }
 
   /**
@@ -115,15 +121,15 @@ export class TieredCache {
       if (options?.refreshAhead !== undefined || this.defaultCall.refreshAhead !== undefined) {
         this.refreshAhead(key, storageKey, fresh, loader, options);
       }
-      return fresh.value as T;
+      return this.copy ? this.copyOf<T>(fresh) : (fresh.value as T);
     }
     const running = this.flights.get(storageKey);
     if (running !== undefined) {
       this.counters.coalesced++;
-      return running.promise as Promise<T>;
+      return this.handOut(running.promise as Promise<T>);
     }
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
-    return this.flights.start<T>(storageKey, (flight) => this.readOrLoad(key, storageKey, loader, call, flight)).promise;
+    return this.handOut(this.flights.start<T>(storageKey, (flight) => this.readOrLoad(key, storageKey, loader, call, flight)).promise);
   }
 
   /** Returns the cached value, or `undefined`. Stale entries are not returned. */
@@ -131,9 +137,10 @@ export class TieredCache {
     const storageKey = this.keys.build(key);
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
-    if (fresh !== undefined) return fresh.value as T;
+    if (fresh !== undefined) return this.copy ? this.copyOf<T>(fresh) : (fresh.value as T);
     const outcome = await this.io.read(storageKey, options?.tiers ? this.resolveCall(options) : this.defaultCall);
-    return outcome.hit ? (outcome.value as T) : undefined;
+    if (!outcome.hit) return undefined;
+    return this.copy ? this.copy(outcome.value as T) : (outcome.value as T);
   }
 
   /**
@@ -262,6 +269,20 @@ export class TieredCache {
     await Promise.all(this.remotes.map((slot) => slot.tier.close().catch(() => undefined)));
     await this.l1?.close();
     if (this.ownedRedis) await closeRedisClient(this.ownedRedis);
+  }
+
+  /**
+   * The value a `getOrSet` caller receives: with `clone`, a copy of its own, so that neither the
+   * loader's caller nor the callers coalesced onto its flight share the object L1 holds.
+   */
+  /** A reader's own copy of an L1 entry's value: from its kept bytes when it has them. */
+  private copyOf<T>(entry: CacheEntry): T {
+    return (entry.payload !== undefined ? this.serializer.deserialize(entry.payload) : this.copy!(entry.value)) as T;
+  }
+
+  private handOut<T>(result: Promise<T>): Promise<T> {
+    const copy = this.copy;
+    return copy ? result.then((value) => copy(value)) : result;
   }
 
   /** The hot path: a fresh L1 entry, found synchronously, or undefined. */

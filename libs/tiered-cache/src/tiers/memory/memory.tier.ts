@@ -22,7 +22,7 @@ const EMPTY_STAMPS: ReadonlyMap<string, number> = new Map();
 
 /**
  * L1: per-process memory on lru-cache, bounded by entry count and by bytes. Values are kept as live
- * references (no copy on read), so callers must not mutate what the cache returns.
+ * references (no copy on read); the engine's `clone` option copies what it hands out.
  * It also memoises tag invalidation stamps: tag checks on a hit are synchronous map lookups.
  */
 export class MemoryTier implements Tier {
