@@ -23,7 +23,7 @@ const FULL: Sizing = { rounds: 3, durationS: 10, warmUpS: 2 };
 const QUICK: Sizing = { rounds: 2, durationS: 2, warmUpS: 1 };
 
 interface Variant {
-  id: 'cached' | 'interceptorTiered' | 'uncached' | 'interceptorRedis' | 'interceptorMemory' | 'constant' | 'bare';
+  id: 'cached' | 'cacheResponse' | 'interceptorTiered' | 'uncached' | 'interceptorRedis' | 'interceptorMemory' | 'constant' | 'bare';
   name: string;
   kind: SubjectKind;
   path: string;
@@ -31,6 +31,7 @@ interface Variant {
 
 const VARIANTS: readonly Variant[] = [
   { id: 'cached', name: 'ours: the app\'s `GET /expert-sessions/:id` (`@Cached`)', kind: 'ours', path: `/expert-sessions/${SESSION_ID}` },
+  { id: 'cacheResponse', name: 'ours: `@CacheResponse` on the uncached handler', kind: 'ours', path: `/bench/cache-response/expert-sessions/${SESSION_ID}` },
   { id: 'interceptorTiered', name: 'ours under `CacheInterceptor` (`TieredKeyvStore`)', kind: 'ours', path: `/bench/cache-interceptor-tiered/expert-sessions/${SESSION_ID}` },
   { id: 'uncached', name: 'the same endpoint uncached (the query every time)', kind: 'baseline', path: `/bench/uncached/expert-sessions/${SESSION_ID}` },
   { id: 'interceptorRedis', name: '`CacheInterceptor`, Redis (`@keyv/redis`)', kind: 'peer', path: `/bench/cache-interceptor/expert-sessions/${SESSION_ID}` },
@@ -126,7 +127,7 @@ async function checkVariants(baseUrl: string, headers: Record<string, string>, e
       const body = await response.text();
       if (response.status !== 200) throw new Error(`case 8: ${variant.path} answered ${response.status}: ${body.slice(0, 200)}`);
       if (JSON.stringify(JSON.parse(body)) !== expected) throw new Error(`case 8: ${variant.path} answered another body than the session's: ${body.slice(0, 200)}`);
-      if (variant.id.startsWith('interceptor') && attempt === 1 && response.headers.get('x-cache') !== 'HIT') {
+      if ((variant.id.startsWith('interceptor') || variant.id === 'cacheResponse') && attempt === 1 && response.headers.get('x-cache') !== 'HIT') {
         throw new Error(`case 8: ${variant.path}: CacheInterceptor did not hit on the second request`);
       }
     }
@@ -185,6 +186,8 @@ function report(sizing: Sizing, results: Measured[]) {
   const interceptorRatios = [pairedRatio(ours, byId('interceptorRedis')), pairedRatio(ours, byId('interceptorMemory'))];
   const tiered = byId('interceptorTiered');
   const tieredRatios = [pairedRatio(tiered, byId('interceptorRedis')), pairedRatio(tiered, byId('interceptorMemory'))];
+  const response = byId('cacheResponse');
+  const responseRatios = [pairedRatio(response, byId('interceptorRedis')), pairedRatio(response, byId('interceptorMemory'))];
   const targets: TargetResult[] = [
     {
       name: 'HTTP: cached vs bare endpoint',
@@ -208,6 +211,14 @@ function report(sizing: Sizing, results: Measured[]) {
         `ours under \`CacheInterceptor\` (\`TieredKeyvStore\`) ${formatRatio(tieredRatios[0]!)} and ${formatRatio(tieredRatios[1]!)}`,
       met: interceptorRatios.every((ratio) => ratio > 1),
     },
+    {
+      name: 'HTTP: `@CacheResponse` vs `CacheInterceptor`',
+      goal: 'ahead (> 1×)',
+      measured:
+        `${formatRatio(responseRatios[0]!)} vs Redis only, ${formatRatio(responseRatios[1]!)} vs memory + Redis ` +
+        `(${formatOps(rps(response))} vs ${formatOps(rps(byId('interceptorRedis')))} and ${formatOps(rps(byId('interceptorMemory')))} requests/s)`,
+      met: responseRatios.every((ratio) => ratio > 1),
+    },
   ];
 
   return {
@@ -215,8 +226,8 @@ function report(sizing: Sizing, results: Measured[]) {
     title: httpCase.title,
     setup: [
       `The reference app as \`main.ts\` runs it (global JWT guard, global validation pipe, L1 + L2 Redis + L3 PostgreSQL, trigger listener), on a database of its own with the small seed, listening on 127.0.0.1 in the bench process; autocannon fires from a worker thread of the same process (\`workers: 1\`), ${CONNECTIONS} connections, no pipelining, the same bearer token (role user) on every request.`,
-      `Ours: the app's own \`GET /expert-sessions/${SESSION_ID}\` (\`ExpertSessionsService.getWithStats\`, \`@Cached\`, an L1 hit once warm). The other variants are bench-only routes (\`bench/lib/http-bench.module.ts\`) with the same guard, pipe and \`IdParamDto\` parameter, returning the same session: uncached (the undecorated method from the class prototype, one SQL query per request); \`@nestjs/cache-manager\`'s \`CacheInterceptor\` (key: the URL, TTL 5 min) in front of the uncached handler, each set-up its own \`CacheModule\`: on \`@keyv/redis\` alone, on memory + \`@keyv/redis\`, and on our engine through the library's \`TieredKeyvStore\` (the app's \`TieredCache\`, all tiers); a constant from an async handler.`,
-      'What differs: Nest runs the pipes inside the interceptor chain, so a `CacheInterceptor` hit answers before the validation pipe (and the handler) runs, where `@Cached` sits in the service, after the guard and the pipe. The guard runs for every variant but the bare one.',
+      `Ours: the app's own \`GET /expert-sessions/${SESSION_ID}\` (\`ExpertSessionsService.getWithStats\`, \`@Cached\`, an L1 hit once warm). The other variants are bench-only routes (\`bench/lib/http-bench.module.ts\`) with the same guard, pipe and \`IdParamDto\` parameter, returning the same session: uncached (the undecorated method from the class prototype, one SQL query per request); \`@nestjs/cache-manager\`'s \`CacheInterceptor\` (key: the URL, TTL 5 min) in front of the uncached handler, each set-up its own \`CacheModule\`: on \`@keyv/redis\` alone, on memory + \`@keyv/redis\`, and on our engine through the library's \`TieredKeyvStore\` (the app's \`TieredCache\`, all tiers); our \`@CacheResponse\` (key: the URL, the same TTL and the tags \`@Cached\` gives the method) in front of the uncached handler; a constant from an async handler.`,
+      'What differs: Nest runs the pipes inside the interceptor chain, so a `CacheInterceptor` or `@CacheResponse` hit answers before the validation pipe (and the handler) runs, where `@Cached` sits in the service, after the guard and the pipe. The guard runs for every variant but the bare one.',
       'The bare endpoint is `@Public()` (the guard returns at once), has no parameter to validate and returns the same constant: the framework\'s limit. The target is taken against the constant endpoint with the same guard and pipe, so that it measures what the cache costs; the bare row shows what the JWT check and the validation cost on top.',
       `The bench's routes are registered before the app's, so Express matches a few more routes for ours. After ${sizing.warmUpS} s of warm-up per variant, ${sizing.rounds} rounds run every variant once, in a rotated order, as fast as the server answers; requests/s and latencies are medians over rounds, ratios medians of the per-round ratios. After each run the bench waits for the server's connections to close and the pool to go idle. autocannon's latency histogram has a 1 ms resolution.`,
     ],

@@ -7,9 +7,9 @@ import { CacheInterceptor, CacheModule } from '@nestjs/cache-manager';
 import { Controller, Get, Module, Param, UseInterceptors, type DynamicModule } from '@nestjs/common';
 import { createKeyv } from '@keyv/redis';
 import { Keyv } from 'keyv';
-import { TieredCache, TieredKeyvStore } from '@app/tiered-cache';
+import { CacheResponse, TieredCache, TieredKeyvStore } from '@app/tiered-cache';
 import { Public } from '../../src/auth/index.js';
-import { IdParamDto } from '../../src/domain/index.js';
+import { expertSessionTag, IdParamDto, productTag } from '../../src/domain/index.js';
 import type { ExpertSessionWithStatsDto } from '../../src/expert-sessions/expert-session.dto.js';
 import { ExpertSessionsModule } from '../../src/expert-sessions/expert-sessions.module.js';
 import { ExpertSessionsService } from '../../src/expert-sessions/expert-sessions.service.js';
@@ -49,6 +49,22 @@ class BenchRoutesController {
   @Get('bare')
   bare(): ExpertSessionWithStatsDto | undefined {
     return benchConstant.value;
+  }
+}
+
+/** The uncached handler behind our `@CacheResponse` (key: the URL), with the tags `@Cached` gives it. */
+@Controller('bench/cache-response')
+class CacheResponseController {
+  constructor(private readonly sessions: ExpertSessionsService) {}
+
+  @Get('expert-sessions/:id')
+  @CacheResponse({
+    scope: 'shared',
+    ttl: TTL_MS,
+    tags: (_req, body) => [expertSessionTag((body as ExpertSessionWithStatsDto).id), productTag((body as ExpertSessionWithStatsDto).productId)],
+  })
+  get(@Param() { id }: IdParamDto): Promise<ExpertSessionWithStatsDto> {
+    return uncachedGetWithStats(this.sessions, id);
   }
 }
 
@@ -117,7 +133,7 @@ export function benchHttpModules(options: BenchHttpOptions): DynamicModule[] {
   @Module({})
   class BenchRoutesModule {}
   return [
-    { module: BenchRoutesModule, imports: [ExpertSessionsModule], controllers: [BenchRoutesController] },
+    { module: BenchRoutesModule, imports: [ExpertSessionsModule], controllers: [BenchRoutesController, CacheResponseController] },
     {
       module: RedisInterceptorModule,
       imports: [ExpertSessionsModule, CacheModule.register({ stores: [createKeyv(options.redisUrl, { namespace: `${options.keyPrefix}ci_redis` })], ttl: TTL_MS })],

@@ -1,38 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  Controller,
-  Get,
-  Injectable,
-  Module,
-  UseInterceptors,
-  type CanActivate,
-  type ExecutionContext,
-  type INestApplication,
-} from '@nestjs/common';
+import { Controller, Get, Module, UseInterceptors, type INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { CacheContextInterceptor } from './cache-context.interceptor.js';
 import { ArticlesService } from './testing/articles.service.js';
+import { HeaderAuthGuard, type HeaderRequest } from './testing/header-auth.guard.js';
 import { createNestTestTiers, type NestTestTiers } from './testing/nest-test-tiers.js';
 import type { TieredCacheModuleExtras, TieredCacheModuleOptions } from './tiered-cache-module.options.js';
 import { TieredCacheModule } from './tiered-cache.module.js';
-
-interface HeaderRequest {
-  headers: Record<string, string | undefined>;
-  user?: { sub?: unknown; tenant?: unknown };
-}
-
-/** Stands in for a JWT guard: it runs before interceptors and puts the principal on the request. */
-@Injectable()
-class HeaderAuthGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<HeaderRequest>();
-    const sub = req.headers['x-user'];
-    if (sub !== undefined) req.user = { sub: /^\d+$/.test(sub) ? Number(sub) : sub, tenant: req.headers['x-tenant'] };
-    return true;
-  }
-}
 
 @Controller('drafts')
 class DraftsController {

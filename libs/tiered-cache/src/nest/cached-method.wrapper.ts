@@ -23,7 +23,7 @@ export function wrapCachedMethod(cache: TieredCache, target: string, method: Asy
   }
   const keyOf = keyFunction(target, options);
   const tagsOf = typeof options.tags === 'function' ? options.tags : undefined;
-  const callOptions = staticCallOptions(target, options);
+  const callOptions = staticCallOptions(`@Cached(${target})`, options);
 
   return async function cached(this: unknown, ...args: unknown[]): Promise<unknown> {
     const key = scope === undefined ? keyOf(args) : scopedKey(keyOf(args), scope, target);
@@ -46,16 +46,19 @@ function keyFunction(target: string, options: CachedOptions): (args: unknown[]) 
 
 /**
  * The call options handed to the engine on every call: one object, which the engine resolves once.
- * Durations are parsed here so that bad options fail at start-up, naming the method.
+ * Durations are parsed here so that bad options fail at start-up, named as `${label}.ttl`.
  */
-function staticCallOptions(target: string, options: CachedOptions): CacheCallOptions | undefined {
+export function staticCallOptions(
+  label: string,
+  options: Omit<CacheCallOptions, 'tags'> & { tags?: unknown; key?: unknown; scope?: unknown },
+): CacheCallOptions | undefined {
   const { key: _key, tags, scope: _scope, ...rest } = options;
   const call: CacheCallOptions = { ...rest };
   for (const field of ['ttl', 'grace', 'softTimeout', 'hardTimeout'] as const) {
     const value = call[field];
-    if (value !== undefined) call[field] = toMilliseconds(value, `@Cached(${target}).${field}`);
+    if (value !== undefined) call[field] = toMilliseconds(value, `${label}.${field}`);
   }
   if (call.tiers !== undefined) call.tiers = [...call.tiers];
-  if (Array.isArray(tags)) call.tags = normalizeTags(tags);
+  if (Array.isArray(tags)) call.tags = normalizeTags(tags as string[]);
   return Object.keys(call).length === 0 ? undefined : call;
 }

@@ -11,10 +11,18 @@ export const RESERVED_KEY_PREFIX = '~';
  * @throws MissingScopeError when the current cache context has no such principal.
  */
 export function scopedKey(key: string, scope: CacheScope, target: string): string {
+  return `${RESERVED_KEY_PREFIX}${scope}:${encodedPrincipal(scope, target)}:${key}`;
+}
+
+/**
+ * The current context's principal for `scope`, URI-encoded so that it holds no `:`.
+ * @throws MissingScopeError when there is none.
+ */
+export function encodedPrincipal(scope: CacheScope, target: string): string {
   const context = cacheContextStorage.getStore();
   const principal = scope === 'user' ? context?.userId : context?.tenantId;
   if (typeof principal !== 'string' || principal.length === 0) throw new MissingScopeError(scope, target);
-  return `${RESERVED_KEY_PREFIX}${scope}:${encodeURIComponent(principal)}:${key}`;
+  return encodeURIComponent(principal);
 }
 
 /**
