@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { loadReferenceApp } from '../lib/app-alias.js';
 import { load, type LoadResult } from '../lib/http-load.js';
-import { median, type SubjectKind } from '../lib/measure.js';
-import { formatOps, formatRatio, type Table, type TargetResult } from '../lib/report.js';
+import { median, pairedRatio as pairedRatioOf, type Measured as MeasuredTask, type SubjectKind } from '../lib/measure.js';
+import { find, formatOps, formatRatio, problemsOf, throughputTable, type Table, type TargetResult } from '../lib/report.js';
 import { sleep } from '../lib/subjects.js';
 import type { BenchCase, CaseContext } from './types.js';
 
@@ -58,6 +58,7 @@ async function runHttp({ env, settings, log }: CaseContext) {
   const sizing = settings.quick ? QUICK : FULL;
   const ref = await loadReferenceApp();
   const { benchHttpModules, benchConstant } = await import('../lib/http-bench.module.js');
+  const { measureInterceptorHits } = await import('../lib/interceptor-hit.js');
   log('case 8: booting the reference app (small seed) with the bench routes, listening on 127.0.0.1');
   const app = await ref.startReferenceApp(env, {
     label: 'http',
@@ -100,8 +101,10 @@ async function runHttp({ env, settings, log }: CaseContext) {
       measured.l3Statements += counts.count('l3');
     }
   }
+  log('case 8: interceptor hits in process');
+  const inProcess = await measureInterceptorHits(app.app, benchConstant.value, settings.measure);
   await app.close();
-  return report(sizing, [...results.values()]);
+  return report(sizing, [...results.values()], inProcess);
 }
 
 /**
@@ -138,7 +141,7 @@ function pairedRatio(a: Measured, b: Measured): number {
   return median(a.rounds.map((round, index) => round.rps / b.rounds[index]!.rps));
 }
 
-function report(sizing: Sizing, results: Measured[]) {
+function report(sizing: Sizing, results: Measured[], inProcess: MeasuredTask[]) {
   const byId = (id: Variant['id']) => results.find((result) => result.variant.id === id)!;
   const ours = byId('cached');
   const rps = (result: Measured) => median(result.rounds.map((round) => round.rps));
@@ -176,6 +179,9 @@ function report(sizing: Sizing, results: Measured[]) {
   for (const result of results) {
     if (failures(result) > 0) notes.push(`⚠ ${result.variant.name}: ${failures(result)} of ${requests(result)} requests were not a clean 2xx`);
   }
+  notes.push(...problemsOf(inProcess));
+  const oursInProcess = find(inProcess, 'ours: `CacheResponseInterceptor` hit');
+  const inProcessTable = throughputTable('Interceptor hit, in process (no HTTP)', inProcess, oursInProcess);
   const bare = byId('bare');
   const constant = byId('constant');
   notes.push(
@@ -216,7 +222,8 @@ function report(sizing: Sizing, results: Measured[]) {
       goal: 'ahead (> 1×)',
       measured:
         `${formatRatio(responseRatios[0]!)} vs Redis only, ${formatRatio(responseRatios[1]!)} vs memory + Redis ` +
-        `(${formatOps(rps(response))} vs ${formatOps(rps(byId('interceptorRedis')))} and ${formatOps(rps(byId('interceptorMemory')))} requests/s)`,
+        `(${formatOps(rps(response))} vs ${formatOps(rps(byId('interceptorRedis')))} and ${formatOps(rps(byId('interceptorMemory')))} requests/s); ` +
+        `in process, a hit runs at ${formatRatio(pairedRatioOf(oursInProcess, find(inProcess, '`CacheInterceptor` hit, memory + Redis')))} \`CacheInterceptor\`'s throughput`,
       met: responseRatios.every((ratio) => ratio > 1),
     },
   ];
@@ -231,7 +238,7 @@ function report(sizing: Sizing, results: Measured[]) {
       'The bare endpoint is `@Public()` (the guard returns at once), has no parameter to validate and returns the same constant: the framework\'s limit. The target is taken against the constant endpoint with the same guard and pipe, so that it measures what the cache costs; the bare row shows what the JWT check and the validation cost on top.',
       `The bench's routes are registered before the app's, so Express matches a few more routes for ours. After ${sizing.warmUpS} s of warm-up per variant, ${sizing.rounds} rounds run every variant once, in a rotated order, as fast as the server answers; requests/s and latencies are medians over rounds, ratios medians of the per-round ratios. After each run the bench waits for the server's connections to close and the pool to go idle. autocannon's latency histogram has a 1 ms resolution.`,
     ],
-    tables: [table],
+    tables: [table, inProcessTable],
     notes,
     targets,
   };

@@ -9,8 +9,8 @@ import { register } from 'node:module';
  *
  * ES modules are linked before they run, so nothing under `bench/` may import `src/` statically
  * from `run.ts`'s import graph: cases load the app with {@link loadReferenceApp}, which registers
- * the hook first. Files that import `src/` (`reference-app.ts`, `http-bench.module.ts`) are only
- * ever imported that way.
+ * the hook first. Files that import `src/` (`reference-app.ts`, `http-bench.module.ts`,
+ * `interceptor-hit.ts`) are only ever imported that way.
  */
 let registered = false;
 

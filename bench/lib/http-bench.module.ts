@@ -54,7 +54,7 @@ class BenchRoutesController {
 
 /** The uncached handler behind our `@CacheResponse` (key: the URL), with the tags `@Cached` gives it. */
 @Controller('bench/cache-response')
-class CacheResponseController {
+export class CacheResponseController {
   constructor(private readonly sessions: ExpertSessionsService) {}
 
   @Get('expert-sessions/:id')
@@ -81,7 +81,7 @@ class RedisInterceptorController {
 }
 
 @Controller('bench/cache-interceptor-memory')
-class MemoryRedisInterceptorController {
+export class MemoryRedisInterceptorController {
   constructor(private readonly sessions: ExpertSessionsService) {}
 
   @Get('expert-sessions/:id')
@@ -123,6 +123,9 @@ function memoryStore(): Keyv {
  * Nest's caching documentation), and our engine through `TieredKeyvStore` (as
  * `docs/cache-manager-adapter.md` wires it: the app's `TieredCache`, all its tiers).
  */
+/** The memory + Redis `CacheInterceptor` set-up, once built: the in-process measure uses its `CACHE_MANAGER`. */
+export const memoryRedisInterceptor: { module?: DynamicModule } = {};
+
 export function benchHttpModules(options: BenchHttpOptions): DynamicModule[] {
   @Module({})
   class RedisInterceptorModule {}
@@ -139,14 +142,14 @@ export function benchHttpModules(options: BenchHttpOptions): DynamicModule[] {
       imports: [ExpertSessionsModule, CacheModule.register({ stores: [createKeyv(options.redisUrl, { namespace: `${options.keyPrefix}ci_redis` })], ttl: TTL_MS })],
       controllers: [RedisInterceptorController],
     },
-    {
+    (memoryRedisInterceptor.module = {
       module: MemoryRedisInterceptorModule,
       imports: [
         ExpertSessionsModule,
         CacheModule.register({ stores: [memoryStore(), createKeyv(options.redisUrl, { namespace: `${options.keyPrefix}ci_memory_redis` })], ttl: TTL_MS }),
       ],
       controllers: [MemoryRedisInterceptorController],
-    },
+    }),
     {
       module: TieredInterceptorModule,
       imports: [
