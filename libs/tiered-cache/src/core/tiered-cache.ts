@@ -271,15 +271,15 @@ export class TieredCache {
     if (this.ownedRedis) await closeRedisClient(this.ownedRedis);
   }
 
-  /**
-   * The value a `getOrSet` caller receives: with `clone`, a copy of its own, so that neither the
-   * loader's caller nor the callers coalesced onto its flight share the object L1 holds.
-   */
   /** A reader's own copy of an L1 entry's value: from its kept bytes when it has them. */
   private copyOf<T>(entry: CacheEntry): T {
     return (entry.payload !== undefined ? this.serializer.deserialize(entry.payload) : this.copy!(entry.value)) as T;
   }
 
+  /**
+   * The value a `getOrSet` caller receives: with `clone`, a copy of its own, so that neither the
+   * loader's caller nor the callers coalesced onto its flight share the object L1 holds.
+   */
   private handOut<T>(result: Promise<T>): Promise<T> {
     const copy = this.copy;
     return copy ? result.then((value) => copy(value)) : result;
