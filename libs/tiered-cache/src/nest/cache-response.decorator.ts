@@ -1,8 +1,8 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { InvalidOptionError } from '../core/errors.js';
 import { CacheResponseInterceptor } from './cache-response.interceptor.js';
-import { staticCallOptions } from './cached-method.wrapper.js';
-import { CACHE_RESPONSE_METADATA, type CacheResponseOptions } from './cache-response.options.js';
+import { CACHE_RESPONSE_METADATA, type CacheResponseMetadata, type CacheResponseOptions } from './cache-response.options.js';
+import { staticCallOptions } from './call-options.js';
 
 /**
  * Caches the response body of `GET` (and `HEAD`) handlers in the tiers, in front of the pipes and
@@ -29,6 +29,7 @@ export function CacheResponse(options: CacheResponseOptions): MethodDecorator & 
   if (scope !== 'shared' && scope !== 'user' && scope !== 'tenant') {
     throw new InvalidOptionError('@CacheResponse().scope', `must be 'shared', 'user' or 'tenant', got ${JSON.stringify(scope)}`);
   }
-  staticCallOptions('@CacheResponse()', options); // bad durations fail where the class is defined
-  return applyDecorators(SetMetadata(CACHE_RESPONSE_METADATA, options), UseInterceptors(CacheResponseInterceptor));
+  // Parsed here, so that bad durations fail where the class is defined.
+  const metadata: CacheResponseMetadata = { options, call: staticCallOptions('@CacheResponse()', options) };
+  return applyDecorators(SetMetadata(CACHE_RESPONSE_METADATA, metadata), UseInterceptors(CacheResponseInterceptor));
 }

@@ -3,8 +3,7 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { CacheCallOptions } from '../core/options.js';
 import { TieredCache } from '../core/tiered-cache.js';
-import { CACHE_RESPONSE_METADATA, type CacheableRequest, type CacheResponseOptions } from './cache-response.options.js';
-import { staticCallOptions } from './cached-method.wrapper.js';
+import { CACHE_RESPONSE_METADATA, type CacheableRequest, type CacheResponseMetadata, type CacheResponseOptions } from './cache-response.options.js';
 import { assertKey, assertUnreservedKey, encodedPrincipal, RESERVED_KEY_PREFIX, scopedKey } from './scoped-key.js';
 
 /** What one decorated handler needs per request, settled on its first request. */
@@ -40,7 +39,8 @@ export class CacheResponseInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<CacheableRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<CacheableRequest>();
     if (!CACHEABLE_METHODS.has(request.method) || inFlight.has(request)) return next.handle();
     const route = this.route(context);
     if (route === null) return next.handle();
@@ -54,7 +54,7 @@ export class CacheResponseInterceptor implements NestInterceptor {
     };
     const tagsOf = route.tagsOf;
     const options = tagsOf === undefined ? route.call : { ...route.call, tags: (body: unknown) => tagsOf(request, body) };
-    const response: unknown = context.switchToHttp().getResponse();
+    const response: unknown = http.getResponse();
     return from(
       this.cache.getOrSet(key, load, options).then((body) => {
         // As CacheInterceptor does: HIT when this request's handler did not run.
@@ -69,21 +69,17 @@ export class CacheResponseInterceptor implements NestInterceptor {
     let route = this.routes.get(handler);
     if (route === undefined) {
       const controller = context.getClass();
-      const options = this.reflector.getAllAndOverride<CacheResponseOptions | undefined>(CACHE_RESPONSE_METADATA, [handler, controller]);
-      route = options === undefined ? null : resolveRoute(`${controller.name}.${handler.name}`, options);
+      const metadata = this.reflector.getAllAndOverride<CacheResponseMetadata | undefined>(CACHE_RESPONSE_METADATA, [handler, controller]);
+      route = metadata === undefined ? null : resolveRoute(`${controller.name}.${handler.name}`, metadata);
       this.routes.set(handler, route);
     }
     return route;
   }
 }
 
-function resolveRoute(target: string, options: CacheResponseOptions): CachedRoute {
+function resolveRoute(target: string, { options, call }: CacheResponseMetadata): CachedRoute {
   const tags = options.tags;
-  return {
-    keyOf: keyFunction(target, options),
-    tagsOf: typeof tags === 'function' ? tags : undefined,
-    call: staticCallOptions(`@CacheResponse(${target})`, options),
-  };
+  return { keyOf: keyFunction(target, options), tagsOf: typeof tags === 'function' ? tags : undefined, call };
 }
 
 /**

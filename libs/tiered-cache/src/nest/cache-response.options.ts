@@ -30,5 +30,11 @@ export interface CacheResponseOptions extends Omit<CacheCallOptions<unknown>, 't
   tags?: readonly string[] | ((request: CacheableRequest, body: unknown) => readonly string[]);
 }
 
-/** Metadata key under which {@link CacheResponse} stores its options on a handler or controller. */
+/** What {@link CacheResponse} stores on a handler or controller: its options, and the call options parsed from them once. */
+export interface CacheResponseMetadata {
+  readonly options: CacheResponseOptions;
+  readonly call: CacheCallOptions | undefined;
+}
+
+/** Metadata key under which {@link CacheResponse} stores its {@link CacheResponseMetadata}. */
 export const CACHE_RESPONSE_METADATA = 'tiered-cache:cache-response';

@@ -1,8 +1,6 @@
-import { toMilliseconds } from '../core/duration.js';
 import { InvalidOptionError } from '../core/errors.js';
-import type { CacheCallOptions } from '../core/options.js';
-import { normalizeTags } from '../core/tags.js';
 import type { TieredCache } from '../core/tiered-cache.js';
+import { staticCallOptions } from './call-options.js';
 import type { CachedOptions } from './cached.decorator.js';
 import { assertKey, assertUnreservedKey, scopedKey } from './scoped-key.js';
 import { argumentsKey } from './stable-hash.js';
@@ -42,23 +40,4 @@ function keyFunction(target: string, options: CachedOptions): (args: unknown[]) 
   // A scoped key gets the principal in front, which already puts it outside any unscoped key.
   if (options.scope !== undefined) return (args) => assertKey(custom(...args));
   return (args) => assertUnreservedKey(custom(...args));
-}
-
-/**
- * The call options handed to the engine on every call: one object, which the engine resolves once.
- * Durations are parsed here so that bad options fail at start-up, named as `${label}.ttl`.
- */
-export function staticCallOptions(
-  label: string,
-  options: Omit<CacheCallOptions, 'tags'> & { tags?: unknown; key?: unknown; scope?: unknown },
-): CacheCallOptions | undefined {
-  const { key: _key, tags, scope: _scope, ...rest } = options;
-  const call: CacheCallOptions = { ...rest };
-  for (const field of ['ttl', 'grace', 'softTimeout', 'hardTimeout'] as const) {
-    const value = call[field];
-    if (value !== undefined) call[field] = toMilliseconds(value, `${label}.${field}`);
-  }
-  if (call.tiers !== undefined) call.tiers = [...call.tiers];
-  if (Array.isArray(tags)) call.tags = normalizeTags(tags as string[]);
-  return Object.keys(call).length === 0 ? undefined : call;
 }
