@@ -23,14 +23,6 @@ export interface CacheEntry<T = unknown> {
   readonly payload?: Buffer;
 }
 
-export function isExpired(entry: CacheEntry, now: number): boolean {
-  return now >= entry.expiresAt;
-}
-
-export function isStale(entry: CacheEntry, now: number): boolean {
-  return now >= entry.staleAt;
-}
-
 /**
  * Caps an entry's lifetime for one tier, keeping the remaining lifetime: an entry copied up from a
  * lower tier never gets a fresh full TTL.

@@ -34,8 +34,4 @@ export class SingleFlight {
       this.flights.delete(key);
     }
   }
-
-  get size(): number {
-    return this.flights.size;
-  }
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { AutoRecovery } from '../resilience/auto-recovery.js';
 import type { CircuitState } from '../resilience/circuit-breaker.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
@@ -7,7 +6,7 @@ import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
 import type { BusMessage, CacheBus } from '../sync/bus-message.js';
 import type { RedisBus } from '../sync/redis.bus.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
-import { closeRedisClient, type RedisTier } from '../tiers/redis/redis.tier.js';
+import type { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier, TierName } from '../tiers/tier.js';
 import { LocalClock } from './clock.js';
 import { toMilliseconds } from './duration.js';
@@ -44,7 +43,6 @@ export class TieredCache {
   private readonly redis: RedisTier | undefined;
   private readonly bus: RedisBus | undefined;
   private readonly lock: DistributedLock | undefined;
-  private readonly ownedRedis: Redis | undefined;
   private readonly now: () => number;
   private readonly flights = new SingleFlight();
   private readonly keys: KeyBuilder;
@@ -80,7 +78,7 @@ export class TieredCache {
       onTierRecovered: () => void this.recovery.recover(),
       replayTier: (slot) => this.recovery.replay(slot),
     });
-    ({ l1: this.l1, remotes: this.remotes, redis: this.redis, bus: this.bus, lock: this.lock, ownedRedis: this.ownedRedis } = topology);
+    ({ l1: this.l1, remotes: this.remotes, redis: this.redis, bus: this.bus, lock: this.lock } = topology);
     this.bus?.onMessage((message) => this.apply(message));
     this.bus?.onRecovered(() => this.onBusRecovered());
 
@@ -151,7 +149,7 @@ export class TieredCache {
     const storageKey = this.keys.build(key);
     const payload = this.serialize(key, value);
     this.flights.discard(storageKey);
-    const call = this.resolveCall(options ?? {});
+    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
     await this.io.store(storageKey, value, payload, call, await this.clock.read(), true);
   }
 
@@ -268,7 +266,6 @@ export class TieredCache {
     await this.bus?.close();
     await Promise.all(this.remotes.map((slot) => slot.tier.close().catch(() => undefined)));
     await this.l1?.close();
-    if (this.ownedRedis) await closeRedisClient(this.ownedRedis);
   }
 
   /** A reader's own copy of an L1 entry's value: from its kept bytes when it has them. */

@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { DistributedLock } from '../resilience/distributed-lock.js';
 import { RecoveryQueue } from '../resilience/recovery-queue.js';
 import { RedisBus } from '../sync/redis.bus.js';
 import { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { PostgresTier } from '../tiers/postgres/postgres.tier.js';
-import { redisClientOptions, RedisTier } from '../tiers/redis/redis.tier.js';
+import { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier } from '../tiers/tier.js';
 import type { TieredCacheOptions } from './options.js';
 import type { RemoteSlot } from './remote-slot.js';
@@ -20,8 +19,6 @@ export interface Topology {
   readonly redis: RedisTier | undefined;
   readonly bus: RedisBus | undefined;
   readonly lock: DistributedLock | undefined;
-  /** The Redis client the cache created and must close (undefined when the caller passed one). */
-  readonly ownedRedis: Redis | undefined;
 }
 
 export interface TopologyContext {
@@ -54,23 +51,17 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   };
   const remotes: RemoteSlot[] = [];
   let redis: RedisTier | undefined;
-  let redisClient: Redis | undefined;
-  let ownedRedis: Redis | undefined;
   let lock: DistributedLock | undefined;
   let bus: RedisBus | undefined;
   if (options.redis) {
-    const { client, url, commandTimeoutMs, keyPrefix = 'tc:' } = options.redis;
-    redisClient = client ?? new Redis(url ?? 'redis://127.0.0.1:6379', redisClientOptions(commandTimeoutMs ?? 250));
-    ownedRedis = client ? undefined : redisClient;
-    // Connection errors surface through the breaker, health and metrics; without a listener
-    // ioredis prints each reconnect failure as an unhandled error event.
-    ownedRedis?.on('error', () => undefined);
-    redis = new RedisTier({ ...options.redis, client: redisClient, namespace: context.namespace, serializer: context.serializer });
+    const { url = 'redis://127.0.0.1:6379', keyPrefix = 'tc:' } = options.redis;
+    // The tier builds (and closes) the client unless one was passed in; the lock and the bus share it.
+    redis = new RedisTier({ ...options.redis, url, namespace: context.namespace, serializer: context.serializer });
     remotes.push(slot(redis));
-    lock = new DistributedLock(redisClient, `${keyPrefix}lock:${context.namespace}:`);
+    lock = new DistributedLock(redis.client, `${keyPrefix}lock:${context.namespace}:`);
     if (options.bus !== false) {
       const channel = (typeof options.bus === 'object' ? options.bus.channel : undefined) ?? `${keyPrefix}bus`;
-      bus = new RedisBus({ client: redisClient, instanceId: context.instanceId, channel });
+      bus = new RedisBus({ client: redis.client, instanceId: context.instanceId, channel });
     }
   }
   if (options.postgres) {
@@ -78,5 +69,5 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   }
   // Without a shared tier this process alone stamps tags, so its memo is the authority.
   const l1 = options.memory === false ? undefined : new MemoryTier({ ...options.memory, authoritativeTags: remotes.length === 0 });
-  return { l1, remotes, redis, bus, lock, ownedRedis };
+  return { l1, remotes, redis, bus, lock };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { sleep } from '../../../../test/support/cache-fixture.js';
 import { TierUnavailableError } from '../core/errors.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 
 const fail = () => Promise.reject(new Error('boom'));
 const succeed = () => Promise.resolve('ok');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('CircuitBreaker', () => {
   it('opens after the threshold, refuses calls without running them, probes once, and closes on success', async () => {

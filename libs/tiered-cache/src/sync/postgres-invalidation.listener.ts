@@ -98,8 +98,8 @@ export class PostgresInvalidationListener {
       `SELECT tag, stamp::text AS stamp FROM ${this.schema}.cache_tag_clock WHERE invalidated_at >= $1::timestamptz - interval '5 seconds'`,
       [since.toISOString()],
     );
-    for (let i = 0; i < rows.length; i += 500) {
-      const batch = rows.slice(i, i + 500);
+    for (let i = 0; i < rows.length; i += APPLY_BATCH) {
+      const batch = rows.slice(i, i + APPLY_BATCH);
       const stamps = new Map(batch.map((row) => [row.tag, Number(row.stamp)]));
       await this.options.cache.reconcileTagStamps(stamps, { source: 'db', broadcast: false });
       this.options.onApplied?.(batch.map((row) => row.tag), 'catch-up');

@@ -194,11 +194,6 @@ export class RedisTier implements Tier {
     } while (cursor !== '0');
   }
 
-  /** Removes the tag clock too. For tests and full resets only: it can make old entries look valid. */
-  async dropTagClock(): Promise<void> {
-    await this.client.unlink(this.tagKey);
-  }
-
   async close(): Promise<void> {
     if (this.ownsClient) await closeRedisClient(this.client);
   }
