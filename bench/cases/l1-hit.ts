@@ -90,7 +90,7 @@ export const l1HitCase: BenchCase = {
       setup: [
         `${KEY_COUNT} keys, each holding a ~0.5 kB record, read in turn; every library has them in its memory tier.`,
         `One timed sample is ${BATCH} sequential awaited calls (a single hit is below the timer's resolution); ops/s and the p50 are per call.`,
-        'Ours: `TieredCache` with L1 + L2 (Redis), `getOrSet(key, loader)`; "clone: true" is the same cache with the option that hands every read its own copy (serialize + deserialize). BentoCache: memory L1 (`serialize: false`) + Redis L2 + Redis bus, `getOrSet({ key, factory })`. cache-manager 7: memory Keyv store + `@keyv/redis`, `wrap(key, fn)`. Baselines: `Map.get` / `lru-cache.get` called from an `async` function and awaited.',
+        'Ours: `TieredCache` with L1 + L2 (Redis), `getOrSet(key, loader)`; "clone: true" is the same cache with the option that hands every read its own copy (a deserialize of a copy of the bytes L1 keeps). BentoCache: memory L1 (`serialize: false`) + Redis L2 + Redis bus, `getOrSet({ key, factory })`. cache-manager 7: memory Keyv store + `@keyv/redis`, `wrap(key, fn)`. Baselines: `Map.get` / `lru-cache.get` called from an `async` function and awaited.',
         cached.setup,
       ],
       tables: [throughputTable('L1 hit, sequential', results, primary)],

@@ -18,7 +18,7 @@ export interface CacheEntry<T = unknown> {
   readonly size: number;
   /**
    * The serialized value, kept with an L1 entry only under the `clone` option: a copy for a
-   * reader is then one deserialize instead of a serialize and a deserialize.
+   * reader is then a copy of these bytes and one deserialize, not a serialize and a deserialize.
    */
   readonly payload?: Buffer;
 }

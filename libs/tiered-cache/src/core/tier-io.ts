@@ -10,7 +10,7 @@ import type { EngineCounters } from './stats.js';
 import { normalizeTags } from './tags.js';
 
 export type ReadOutcome =
-  | { readonly hit: true; readonly value: unknown }
+  | { readonly hit: true; readonly value: unknown; readonly payload: Buffer | undefined }
   | { readonly hit: false; readonly stale: CacheEntry | undefined; readonly clock: number | undefined };
 
 /**
@@ -42,7 +42,7 @@ export class TierIO {
       if (entry !== undefined && now < entry.staleAt) {
         this.counters.l1.hits++;
         this.counters.hits++;
-        return { hit: true, value: entry.value };
+        return { hit: true, value: entry.value, payload: entry.payload };
       }
       stale = entry;
       this.counters.l1.misses++;
@@ -69,7 +69,7 @@ export class TierIO {
           slot.counters.hits++;
           this.counters.hits++;
           this.backfill(storageKey, entry, result.payload, call, missed, now);
-          return { hit: true, value: entry.value };
+          return { hit: true, value: entry.value, payload: result.payload };
         }
         if (stale === undefined || entry.staleAt > stale.staleAt) stale = entry;
       }

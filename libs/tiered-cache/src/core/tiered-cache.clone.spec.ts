@@ -28,6 +28,16 @@ describe('TieredCache clone option', () => {
     expect(await cache.get('clone:loaded')).not.toBe(await cache.get('clone:loaded'));
   });
 
+  it('hands out Buffers that do not share memory with the bytes L1 keeps', async () => {
+    const cache = await fx.create({ clone: true });
+    await cache.set('clone:bytes', { bytes: Buffer.from([1, 2]) });
+    const first = await cache.get<{ bytes: Buffer }>('clone:bytes');
+    first!.bytes[0] = 42;
+    const second = await cache.get<{ bytes: Buffer }>('clone:bytes');
+    expect(cache.stats().tiers.l1?.hits).toBe(2);
+    expect([...second!.bytes]).toEqual([1, 2]);
+  });
+
   it('gives callers coalesced onto one loader run objects of their own', async () => {
     const cache = await fx.create({ clone: true });
     const loader = countingLoader(() => ({ items: [1] }), 30);

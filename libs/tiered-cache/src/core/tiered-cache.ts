@@ -138,7 +138,7 @@ export class TieredCache {
     if (fresh !== undefined) return this.copy ? this.copyOf<T>(fresh) : (fresh.value as T);
     const outcome = await this.io.read(storageKey, options?.tiers ? this.resolveCall(options) : this.defaultCall);
     if (!outcome.hit) return undefined;
-    return this.copy ? this.copy(outcome.value as T) : (outcome.value as T);
+    return this.copy ? this.copyOf<T>(outcome) : (outcome.value as T);
   }
 
   /**
@@ -268,9 +268,13 @@ export class TieredCache {
     await this.l1?.close();
   }
 
-  /** A reader's own copy of an L1 entry's value: from its kept bytes when it has them. */
-  private copyOf<T>(entry: CacheEntry): T {
-    return (entry.payload !== undefined ? this.serializer.deserialize(entry.payload) : this.copy!(entry.value)) as T;
+  /**
+   * A reader's own copy of a value read from the tiers: deserialized from its bytes when the read
+   * has them. From a copy of the bytes: V8 deserializes a Buffer or typed array as a view onto its
+   * input, and the input is what L1 keeps for the next reader.
+   */
+  private copyOf<T>(read: { readonly value: unknown; readonly payload?: Buffer | undefined }): T {
+    return (read.payload !== undefined ? this.serializer.deserialize(Buffer.from(read.payload)) : this.copy!(read.value)) as T;
   }
 
   /**
