@@ -4,7 +4,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { CacheCallOptions } from '../core/options.js';
 import { TieredCache } from '../core/tiered-cache.js';
 import { CACHE_RESPONSE_METADATA, type CacheableRequest, type CacheResponseMetadata, type CacheResponseOptions } from './cache-response.options.js';
-import { assertKey, assertUnreservedKey, encodedPrincipal, RESERVED_KEY_PREFIX, scopedKey } from './scoped-key.js';
+import { encodedPrincipal, RESERVED_KEY_PREFIX, userKey } from './scoped-key.js';
 
 /** What one decorated handler needs per request, settled on its first request. */
 interface CachedRoute {
@@ -91,10 +91,7 @@ function keyFunction(target: string, options: CacheResponseOptions): (request: C
   const scope = options.scope;
   const custom = options.key;
   const prefix = `${RESERVED_KEY_PREFIX}http:`;
-  if (custom !== undefined) {
-    if (scope === 'shared') return (request) => assertUnreservedKey(custom(request));
-    return (request) => scopedKey(assertKey(custom(request)), scope, target);
-  }
+  if (custom !== undefined) return (request) => userKey(custom(request), scope === 'shared' ? undefined : scope, target);
   const urlOf = (request: CacheableRequest) => request.originalUrl ?? request.url;
   if (scope === 'shared') return (request) => prefix + urlOf(request);
   return (request) => `${prefix}${scope}:${encodedPrincipal(scope, target)}:${urlOf(request)}`;

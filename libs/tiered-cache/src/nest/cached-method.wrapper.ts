@@ -2,7 +2,7 @@ import { InvalidOptionError } from '../core/errors.js';
 import type { TieredCache } from '../core/tiered-cache.js';
 import { staticCallOptions } from './call-options.js';
 import type { CachedOptions } from './cached.decorator.js';
-import { assertKey, assertUnreservedKey, scopedKey } from './scoped-key.js';
+import { scopedKey, userKey } from './scoped-key.js';
 import { argumentsKey } from './stable-hash.js';
 
 export type AsyncMethod = (this: unknown, ...args: unknown[]) => Promise<unknown>;
@@ -24,7 +24,7 @@ export function wrapCachedMethod(cache: TieredCache, target: string, method: Asy
   const callOptions = staticCallOptions(`@Cached(${target})`, options);
 
   return async function cached(this: unknown, ...args: unknown[]): Promise<unknown> {
-    const key = scope === undefined ? keyOf(args) : scopedKey(keyOf(args), scope, target);
+    const key = keyOf(args);
     const load = () => method.apply(this, args);
     if (tagsOf === undefined) return cache.getOrSet(key, load, callOptions);
     return cache.getOrSet(key, load, { ...callOptions, tags: (result: unknown) => tagsOf(args, result) });
@@ -32,12 +32,9 @@ export function wrapCachedMethod(cache: TieredCache, target: string, method: Asy
 }
 
 function keyFunction(target: string, options: CachedOptions): (args: unknown[]) => string {
-  const custom = options.key;
-  if (custom === undefined) {
-    const prefix = `${target}:`;
-    return (args) => prefix + argumentsKey(args);
-  }
-  // A scoped key gets the principal in front, which already puts it outside any unscoped key.
-  if (options.scope !== undefined) return (args) => assertKey(custom(...args));
-  return (args) => assertUnreservedKey(custom(...args));
+  const { key: custom, scope } = options;
+  if (custom !== undefined) return (args) => userKey(custom(...args), scope, target);
+  const prefix = `${target}:`;
+  if (scope === undefined) return (args) => prefix + argumentsKey(args);
+  return (args) => scopedKey(prefix + argumentsKey(args), scope, target);
 }

@@ -34,6 +34,14 @@ export function assertKey(key: unknown): string {
   return key;
 }
 
+/**
+ * The key a user-built `key` function's result stands for: as is when unscoped (and then refused in
+ * the reserved space), behind the principal when scoped. `@Cached` and `@CacheResponse` share it.
+ */
+export function userKey(key: unknown, scope: CacheScope | undefined, target: string): string {
+  return scope === undefined ? assertUnreservedKey(key) : scopedKey(assertKey(key), scope, target);
+}
+
 /** Refuses a user-built key in the reserved space, where it could meet a scoped entry. */
 export function assertUnreservedKey(key: unknown): string {
   if (assertKey(key).startsWith(RESERVED_KEY_PREFIX)) {
