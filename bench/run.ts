@@ -79,6 +79,7 @@ async function main(): Promise<void> {
 
   const reports: CaseReport[] = [];
   let machine;
+  let leftover = 0;
   try {
     machine = await machineInfo(env);
     for (const benchCase of selected) {
@@ -90,9 +91,8 @@ async function main(): Promise<void> {
     }
   } finally {
     log('cleaning up');
-    await env.dispose();
+    leftover = await env.dispose();
   }
-  const leftover = await countLeftover(env.prefix);
   if (leftover > 0) log(`warning: ${leftover} Redis keys left under ${env.prefix}`);
 
   const skipped = [...NOT_YET];
@@ -117,24 +117,6 @@ function describeSettings(settings: RunSettings): string {
     `${m.rounds} interleaved rounds × ${m.time} ms per subject (after ${m.warmupTime} ms warm-up); ` +
     `${settings.stampedeRepeats} stampedes per subject; tag counts ${settings.tagCounts.join(', ')} with ${settings.tagRepeats} rounds of 3 invalidations each`
   );
-}
-
-async function countLeftover(prefix: string): Promise<number> {
-  const { Redis } = await import('ioredis');
-  const { REDIS_URL } = await import('./lib/env.js');
-  const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    let count = 0;
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-      count += keys.length;
-      cursor = next;
-    } while (cursor !== '0');
-    return count;
-  } finally {
-    client.disconnect();
-  }
 }
 
 main().then(

@@ -25,9 +25,8 @@ export interface BenchEnv {
   readonly databaseUrl: string;
   /** Registers something to close before the storage is removed (caches, clients). */
   onDispose(close: () => Promise<unknown> | unknown): void;
-  /** Redis keys left under the prefix (should only be what dispose removes). */
-  countKeys(): Promise<number>;
-  dispose(): Promise<void>;
+  /** Closes what registered, removes the storage; resolves to the Redis keys still left under the prefix (0 unless something wrote during clean-up). */
+  dispose(): Promise<number>;
 }
 
 export async function createBenchEnv(): Promise<BenchEnv> {
@@ -59,13 +58,8 @@ export async function createBenchEnv(): Promise<BenchEnv> {
     onDispose(close) {
       closers.push(close);
     },
-    async countKeys() {
-      let count = 0;
-      await scanKeys(async (keys) => (count += keys.length));
-      return count;
-    },
     async dispose() {
-      if (disposed) return;
+      if (disposed) return 0;
       disposed = true;
       for (const close of closers.reverse()) {
         try {
@@ -75,9 +69,12 @@ export async function createBenchEnv(): Promise<BenchEnv> {
         }
       }
       await scanKeys((keys) => admin.unlink(...keys));
+      let left = 0;
+      await scanKeys(async (keys) => (left += keys.length));
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();
       admin.disconnect();
+      return left;
     },
   };
 }

@@ -6,7 +6,7 @@
 import { CacheInterceptor, CacheModule } from '@nestjs/cache-manager';
 import { Controller, Get, Module, Param, UseInterceptors, type DynamicModule } from '@nestjs/common';
 import { createKeyv } from '@keyv/redis';
-import { Keyv } from 'keyv';
+import { memoryStore } from './subjects.js';
 import { CacheResponse, TieredCache, TieredKeyvStore } from '@app/tiered-cache';
 import { Public } from '../../src/auth/index.js';
 import { expertSessionTag, IdParamDto, productTag } from '../../src/domain/index.js';
@@ -107,14 +107,6 @@ export interface BenchHttpOptions {
   redisUrl: string;
   /** Prefix of every Redis key the interceptors' stores write (the run's). */
   keyPrefix: string;
-}
-
-/** A Keyv memory store as cache-manager uses by default: a `Map`, values kept as they are. */
-function memoryStore(): Keyv {
-  const memory = new Keyv();
-  memory.serialize = undefined;
-  memory.deserialize = undefined;
-  return memory;
 }
 
 /**

@@ -35,11 +35,6 @@ export interface OursTiers {
   l3?: boolean;
 }
 
-/** Human name of a tier combination, e.g. `L1+L2`. */
-export function tierLabel(tiers: OursTiers): string {
-  return [tiers.l1 !== false && 'L1', tiers.l2 && 'L2', tiers.l3 && 'L3'].filter(Boolean).join('+');
-}
-
 /**
  * Our engine on the run's storage. L2 owns its ioredis client, built by the engine with its own
  * settings (`redisClientOptions`); L3 shares the run's pool. Closed by `env.dispose()`.
@@ -105,6 +100,14 @@ export interface CacheManagerTiers {
   redis: boolean;
 }
 
+/** A Keyv memory store as cache-manager uses by default: a `Map`, values kept as they are. */
+export function memoryStore(): Keyv {
+  const memory = new Keyv();
+  memory.serialize = undefined;
+  memory.deserialize = undefined;
+  return memory;
+}
+
 /**
  * cache-manager 7 `createCache` as its README sets up two tiers: a memory Keyv store (the Map
  * store without serialization, which is what cache-manager itself uses when given no store) and
@@ -112,12 +115,7 @@ export interface CacheManagerTiers {
  */
 export async function createCacheManager(env: BenchEnv, name: string, tiers: CacheManagerTiers): Promise<CacheManager> {
   const stores: Keyv[] = [];
-  if (tiers.memory) {
-    const memory = new Keyv();
-    memory.serialize = undefined;
-    memory.deserialize = undefined;
-    stores.push(memory);
-  }
+  if (tiers.memory) stores.push(memoryStore());
   if (tiers.redis) {
     const redis = createKeyv(env.redisUrl, { namespace: `${env.prefix}cm_${name}` });
     await redis.set('~connect', 1, 1_000);

@@ -1,6 +1,5 @@
 /** Polling helpers for conditions that become true asynchronously (bus messages, triggers, recovery). */
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep } from './cache-fixture.js';
 
 /**
  * Polls `read` until `check` holds; resolves to the value and how long it took. Fails after
@@ -16,7 +15,7 @@ export async function waitFor<T>(
   let value = await read();
   while (!check(value)) {
     if (performance.now() - started > timeoutMs) throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await pause(pauseMs);
+    await sleep(pauseMs);
     value = await read();
   }
   return { value, ms: Math.round(performance.now() - started) };

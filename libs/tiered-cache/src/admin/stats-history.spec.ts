@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createCacheFixture, sleep, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+import { createCacheFixture, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+import { eventually, until } from '../../../../test/support/eventually.js';
 import { TieredCache } from '../core/tiered-cache.js';
 import type { CacheStats } from '../core/stats.js';
 import { StatsHistory, totalReads } from './stats-history.js';
@@ -39,7 +40,7 @@ describe('StatsHistory', () => {
     await cache.getOrSet('a', async () => 'A'); // L1 hit
     await cache.invalidateTags(['t1', 't2']);
     // A loader's result reaches L2 and L3 in the background; the sample must see both L3 writes.
-    while (cache.stats().tiers.l3!.writes < 2) await sleep(5);
+    await until(() => cache.stats().tiers.l3!.writes >= 2);
     now += 10_000;
     const first = history.sample();
     expect(first).toMatchObject({ reads: 3, hits: 2, loaderCalls: 1, invalidations: 1, invalidatedTags: 2, invalidationsPerMinute: 6, durationMs: 10_000 });
@@ -72,12 +73,7 @@ describe('StatsHistory', () => {
     const history = new StatsHistory(here, { interval: 50 });
     history.start(false);
     await there.invalidateTags(['remote-tag']);
-    const deadline = Date.now() + 2_000;
-    let seen = 0;
-    while (seen === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      seen = history.sample().invalidations;
-    }
+    const seen = await eventually(() => history.sample().invalidations, (n) => n > 0, 2_000, 20);
     expect(seen).toBe(1);
     history.stop();
   });

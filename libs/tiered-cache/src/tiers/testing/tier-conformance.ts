@@ -1,5 +1,6 @@
 import { expect, it, describe, beforeAll, afterAll } from '@jest/globals';
 import type { CacheEntry } from '../../core/entry.js';
+import { sleep } from '../../../../../test/support/cache-fixture.js';
 import { KeyBuilder } from '../../core/key-builder.js';
 import { v8Serializer } from '../../core/serializer.js';
 import { tagsAreValid, type Tier, type TierReadResult } from '../tier.js';
@@ -33,7 +34,6 @@ function servable(result: TierReadResult): boolean {
   return result.entry !== undefined && tagsAreValid(result.entry, result.tagStamps);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The behaviour every tier must have. Each tier's spec calls this with a factory that gives it
