@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { isRole, type Principal } from './auth.types.js';
 
@@ -11,8 +12,18 @@ export class InvalidTokenError extends Error {
   }
 }
 
-function key(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+/**
+ * The HMAC key of a secret, imported once: given raw bytes, jose imports them again on every
+ * sign or verify, which is once per authenticated request.
+ */
+const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function key(secret: string): Promise<webcrypto.CryptoKey> {
+  let imported = keys.get(secret);
+  if (imported === undefined) {
+    imported = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keys.set(secret, imported);
+  }
+  return imported;
 }
 
 /**
@@ -25,7 +36,7 @@ export async function signToken(secret: string, principal: Principal, expiresIn 
     .setSubject(principal.sub)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
-    .sign(key(secret));
+    .sign(await key(secret));
 }
 
 /**
@@ -36,7 +47,7 @@ export async function verifyToken(secret: string, token: string): Promise<Princi
   let payload;
   try {
     // Pinning the algorithm stops `alg: none` and algorithm-confusion tokens.
-    ({ payload } = await jwtVerify(token, key(secret), { algorithms: [ALGORITHM] }));
+    ({ payload } = await jwtVerify(token, await key(secret), { algorithms: [ALGORITHM] }));
   } catch (error) {
     throw new InvalidTokenError(describe(error));
   }
