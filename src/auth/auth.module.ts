@@ -8,6 +8,5 @@ import { TokenService } from './token.service.js';
 @Module({
   controllers: [AuthController],
   providers: [TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [TokenService],
 })
 export class AuthModule {}

@@ -102,13 +102,6 @@ export class ChatEventsService implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
-  /** Number of open streams on this instance (for tests and diagnostics). */
-  get openStreams(): number {
-    let count = 0;
-    for (const watchers of this.watchers.values()) count += watchers.size;
-    return count;
-  }
-
   private onNotification(payload: string): void {
     const { messages, deleted } = parseChatEventsPayload(payload);
     for (const event of messages) if (this.watchers.has(event.chatId)) this.scheduleRead(event.chatId);

@@ -13,6 +13,16 @@ export const PRODUCT_PERFORMANCE_TAG = 'product_performance';
 /** Every chat entry: what a TRUNCATE of the chat tables invalidates. */
 export const CHATS_TAG = 'chats';
 
+/**
+ * Tags of a cached list: `broad` on every one, plus the per-id tag of the filter and of every id the
+ * rows reference, so a change under one id leaves the lists that do not show it cached.
+ */
+export function listTags(broad: string, tagOf: (id: number) => string, filterId: number | undefined, ids: Iterable<number>): string[] {
+  const unique = new Set(ids);
+  if (filterId !== undefined) unique.add(filterId);
+  return [broad, ...[...unique].map(tagOf)];
+}
+
 export const productTag = (productId: number): string => `product:${productId}`;
 export const clientTag = (clientId: number): string => `client:${clientId}`;
 export const expertSessionTag = (sessionId: number): string => `expert_session:${sessionId}`;

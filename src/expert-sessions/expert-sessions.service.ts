@@ -2,7 +2,7 @@ import { BadRequestException, ForbiddenException, Injectable, NotFoundException 
 import { InjectRepository } from '@nestjs/typeorm';
 import { Cached, InvalidateTags } from '@app/tiered-cache';
 import { DataSource, Repository } from 'typeorm';
-import { EXPERT_SESSIONS_TAG, ExpertSession, expertSessionTag, FOREIGN_KEY_VIOLATION, productTag, sqlState } from '../domain/index.js';
+import { EXPERT_SESSIONS_TAG, ExpertSession, expertSessionTag, FOREIGN_KEY_VIOLATION, listTags, productTag, sqlState } from '../domain/index.js';
 import type { CreateExpertSessionDto } from './create-expert-session.dto.js';
 import type { ExpertSessionWithStatsDto, WatchProgressDto } from './expert-session.dto.js';
 import {
@@ -13,17 +13,6 @@ import {
 } from './expert-sessions.queries.js';
 import type { RecordWatchProgressDto } from './record-watch-progress.dto.js';
 import type { UpdateExpertSessionDto } from './update-expert-session.dto.js';
-
-/**
- * Tags of a session list: every list carries `expert_sessions` (dropped whenever the set of sessions
- * may change), plus `product:<id>` of the filter and of every product listed, so progress on one
- * product's sessions leaves the other products' lists cached.
- */
-function listTags(productId: number | undefined, sessions: readonly ExpertSessionWithStatsDto[]): string[] {
-  const products = new Set(sessions.map((s) => s.productId));
-  if (productId !== undefined) products.add(productId);
-  return [EXPERT_SESSIONS_TAG, ...[...products].map(productTag)];
-}
 
 const PRODUCT_MISSING = ['productId must reference an existing product'];
 
@@ -37,12 +26,14 @@ export class ExpertSessionsService {
 
   /**
    * Every session (of one product, if given) with viewers, completions and average progress.
-   * Cached 5 minutes; see {@link listTags}.
+   * Cached 5 minutes. Every list carries `expert_sessions` (dropped whenever the set of sessions may
+   * change), plus `product:<id>` of the filter and of every product listed, so progress on one
+   * product's sessions leaves the other products' lists cached.
    */
   @Cached<[number | undefined], ExpertSessionWithStatsDto[]>({
     key: (productId) => `expert-sessions:list:${productId ?? 'all'}`,
     ttl: '5m',
-    tags: ([productId], sessions) => listTags(productId, sessions),
+    tags: ([productId], sessions) => listTags(EXPERT_SESSIONS_TAG, productTag, productId, sessions.map((s) => s.productId)),
   })
   async listWithStats(productId?: number): Promise<ExpertSessionWithStatsDto[]> {
     return this.db.query(LIST_WITH_STATS_SQL, [productId ?? null]);

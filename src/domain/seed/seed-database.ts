@@ -7,8 +7,6 @@ export interface SeedSession {
 }
 
 export interface SeedReport {
-  /** Milliseconds per step, in order, plus `commit` and `analyze`. */
-  readonly timings: ReadonlyArray<{ step: string; ms: number }>;
   /** Rows per domain table after the run. */
   readonly rows: Readonly<Record<string, number>>;
   readonly totalMs: number;
@@ -40,13 +38,11 @@ export async function seedDatabase(
   onStep: (step: string, ms: number) => void = () => undefined,
 ): Promise<SeedReport> {
   assertSeedScale(scale);
-  const timings: Array<{ step: string; ms: number }> = [];
   const started = performance.now();
   const timed = async (step: string, sql: string) => {
     const t0 = performance.now();
     await session.query(sql);
     const ms = Math.round(performance.now() - t0);
-    timings.push({ step, ms });
     onStep(step, ms);
   };
 
@@ -66,5 +62,5 @@ export async function seedDatabase(
   const result = await session.query(`SELECT ${DOMAIN_TABLES.map((t) => `(SELECT count(*) FROM ${t})::int AS ${t}`).join(', ')}`);
   // TypeORM resolves to the rows, node-postgres to a result holding them.
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<Record<string, number>>;
-  return { timings, rows: rows[0], totalMs: Math.round(performance.now() - started) };
+  return { rows: rows[0], totalMs: Math.round(performance.now() - started) };
 }
