@@ -7,7 +7,6 @@ import { CacheCleanupService } from '../maintenance/cache-cleanup.service.js';
 import { l3Tier, resolveOpsStore, type OpsStore } from '../maintenance/ops-store.js';
 import { LatencyWindow, tierTimings, type TierTiming } from '../metrics/tier-timing.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
-import { escapeGlob } from '../tiers/redis/redis.scripts.js';
 import { tagsAreValid, type TierName } from '../tiers/tier.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
 import type { ClearScope, EntrySort } from './admin.dto.js';
@@ -198,18 +197,8 @@ export class CacheAdminService implements OnModuleDestroy {
         if (!rowCount) break;
       }
     }
-    let l2KeysDeleted = 0;
     const redis = this.cache.tiers().find((entry) => entry.tier instanceof RedisTier)?.tier as RedisTier | undefined;
-    if (redis) {
-      const ownPrefix = redis.entryKey('');
-      const entriesPrefix = ownPrefix.slice(0, ownPrefix.length - `${this.cache.namespace}:`.length);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.client.scan(cursor, 'MATCH', `${escapeGlob(entriesPrefix)}*`, 'COUNT', 1000);
-        if (keys.length > 0) l2KeysDeleted += await redis.client.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    const l2KeysDeleted = redis ? await redis.clearAllNamespaces() : 0;
     return { namespace: this.cache.namespace, allNamespaces: true, l3RowsDeleted, l2KeysDeleted };
   }
 

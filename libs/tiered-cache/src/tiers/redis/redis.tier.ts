@@ -70,6 +70,8 @@ export class RedisTier implements Tier {
   readonly name = 'l2' as const;
   readonly client: ScriptedRedis;
   private readonly ownsClient: boolean;
+  /** Where every namespace's entries live under the key prefix: `<prefix>e:`. */
+  private readonly entriesRoot: string;
   private readonly entryPrefix: string;
   private readonly tagKey: string;
   private readonly serializer: Serializer;
@@ -88,7 +90,8 @@ export class RedisTier implements Tier {
     client.defineCommand('tcReadClock', { numberOfKeys: 0, lua: READ_CLOCK });
     client.defineCommand('tcWriteEntry', { numberOfKeys: 1, lua: WRITE_ENTRY });
     this.client = client as ScriptedRedis;
-    this.entryPrefix = `${prefix}e:${options.namespace ?? 'default'}:`;
+    this.entriesRoot = `${prefix}e:`;
+    this.entryPrefix = `${this.entriesRoot}${options.namespace ?? 'default'}:`;
     this.tagKey = `${prefix}tags`;
     this.serializer = options.serializer ?? v8Serializer;
     if (client.status !== 'ready') {
@@ -185,13 +188,26 @@ export class RedisTier implements Tier {
 
   async clear(): Promise<void> {
     if (this.firstAttempt) await this.firstAttempt;
-    const pattern = `${escapeGlob(this.entryPrefix)}*`;
+    await this.unlinkUnder(this.entryPrefix);
+  }
+
+  /** Removes the entries of every namespace under this tier's key prefix (the admin's clear-all). */
+  async clearAllNamespaces(): Promise<number> {
+    if (this.firstAttempt) await this.firstAttempt;
+    return this.unlinkUnder(this.entriesRoot);
+  }
+
+  /** Unlinks every key starting with `prefix`, a literal; returns how many. */
+  private async unlinkUnder(prefix: string): Promise<number> {
+    const pattern = `${escapeGlob(prefix)}*`;
     let cursor = '0';
+    let removed = 0;
     do {
       const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await this.client.unlink(...keys);
+      if (keys.length > 0) removed += await this.client.unlink(...keys);
       cursor = next;
     } while (cursor !== '0');
+    return removed;
   }
 
   async close(): Promise<void> {
