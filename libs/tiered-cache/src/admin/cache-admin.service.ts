@@ -72,6 +72,8 @@ export function escapeLike(text: string): string {
 @Injectable()
 export class CacheAdminService implements OnModuleDestroy {
   readonly store: OpsStore | undefined;
+  /** `store` when the cache has an L3 tier, whose entries the L3 figures read; fixed once the cache is built. */
+  private readonly l3Store: OpsStore | undefined;
   private readonly latency = new Map<string, LatencyWindow>();
   private readonly unsubscribe: () => void;
 
@@ -81,6 +83,7 @@ export class CacheAdminService implements OnModuleDestroy {
     @Optional() private readonly cleanup?: CacheCleanupService,
   ) {
     this.store = resolveOpsStore(cache, options);
+    this.l3Store = l3Tier(cache) ? this.store : undefined;
     this.unsubscribe = tierTimings(cache).subscribe((timing) => this.window(timing.tier, timing.operation).record(timing.seconds * 1_000));
   }
 
@@ -99,9 +102,9 @@ export class CacheAdminService implements OnModuleDestroy {
           : { ...tier, latencyMs: { get: this.summary(name as TierName, 'get'), set: this.summary(name as TierName, 'set') } };
     }
     let l3: unknown = null;
-    if (this.store && l3Tier(this.cache)) {
+    if (this.l3Store) {
       try {
-        l3 = await this.l3Totals(this.store);
+        l3 = await this.l3Totals(this.l3Store);
       } catch (error) {
         l3 = { error: (error as Error).message };
       }
@@ -188,10 +191,10 @@ export class CacheAdminService implements OnModuleDestroy {
     await this.cache.clear();
     if (scope === 'namespace') return { namespace: this.cache.namespace };
     let l3RowsDeleted = 0;
-    if (this.store && l3Tier(this.cache)) {
+    if (this.l3Store) {
       for (;;) {
-        const { rowCount } = await this.store.pool.query(
-          `DELETE FROM ${this.store.s}.cache_entries WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${this.store.s}.cache_entries LIMIT 10000))`,
+        const { rowCount } = await this.l3Store.pool.query(
+          `DELETE FROM ${this.l3Store.s}.cache_entries WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${this.l3Store.s}.cache_entries LIMIT 10000))`,
         );
         l3RowsDeleted += rowCount ?? 0;
         if (!rowCount) break;
@@ -206,7 +209,7 @@ export class CacheAdminService implements OnModuleDestroy {
     const thresholds = { ...DEFAULT_REPORT_THRESHOLDS, ...this.options.report };
     const stats: CacheStats = this.cache.stats();
     let l3: L3Facts | undefined;
-    if (this.store && l3Tier(this.cache)) l3 = await this.l3Facts(this.store, thresholds.minAgeMs, thresholds.minGroupEntries);
+    if (this.l3Store) l3 = await this.l3Facts(this.l3Store, thresholds.minAgeMs, thresholds.minGroupEntries);
     const caps = this.cleanup?.caps;
     return analyzeCache(
       {
@@ -226,8 +229,8 @@ export class CacheAdminService implements OnModuleDestroy {
   }
 
   private requireStore(): OpsStore {
-    if (!this.store || !l3Tier(this.cache)) throw new NoL3Error();
-    return this.store;
+    if (!this.l3Store) throw new NoL3Error();
+    return this.l3Store;
   }
 
   private window(tier: TierName, operation: TierTiming['operation']): LatencyWindow {
