@@ -5,7 +5,7 @@ import { TieredCache } from '../core/tiered-cache.js';
 import { withTimeout } from '../health/with-timeout.js';
 import { CacheCleanupService } from '../maintenance/cache-cleanup.service.js';
 import { l3Tier, resolveOpsStore, type OpsStore } from '../maintenance/ops-store.js';
-import { LatencyWindow, tierTimings, type TierTiming } from '../metrics/tier-timing.js';
+import { LatencyWindows, roundMs, tierTimings, type TierTiming } from '../metrics/tier-timing.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
 import { tagsAreValid, type TierName } from '../tiers/tier.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
@@ -74,7 +74,7 @@ export class CacheAdminService implements OnModuleDestroy {
   readonly store: OpsStore | undefined;
   /** `store` when the cache has an L3 tier, whose entries the L3 figures read; fixed once the cache is built. */
   private readonly l3Store: OpsStore | undefined;
-  private readonly latency = new Map<string, LatencyWindow>();
+  private readonly latency = new LatencyWindows();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -84,7 +84,7 @@ export class CacheAdminService implements OnModuleDestroy {
   ) {
     this.store = resolveOpsStore(cache, options);
     this.l3Store = l3Tier(cache) ? this.store : undefined;
-    this.unsubscribe = tierTimings(cache).subscribe((timing) => this.window(timing.tier, timing.operation).record(timing.seconds * 1_000));
+    this.unsubscribe = tierTimings(cache).subscribe((timing) => this.latency.record(timing));
   }
 
   onModuleDestroy(): void {
@@ -233,22 +233,11 @@ export class CacheAdminService implements OnModuleDestroy {
     return this.l3Store;
   }
 
-  private window(tier: TierName, operation: TierTiming['operation']): LatencyWindow {
-    const name = `${tier}:${operation}`;
-    let window = this.latency.get(name);
-    if (!window) {
-      window = new LatencyWindow();
-      this.latency.set(name, window);
-    }
-    return window;
-  }
-
   private summary(tier: TierName, operation: TierTiming['operation']): LatencySummary {
-    const window = this.latency.get(`${tier}:${operation}`);
+    const window = this.latency.get(tier, operation);
     if (!window) return { p50: null, p99: null, samples: 0 };
     const [p50, p99] = window.percentiles(50, 99);
-    const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms * 1_000) / 1_000);
-    return { p50: round(p50), p99: round(p99), samples: window.size };
+    return { p50: roundMs(p50), p99: roundMs(p99), samples: window.size };
   }
 
   private async l3Totals(store: OpsStore): Promise<Record<string, number>> {

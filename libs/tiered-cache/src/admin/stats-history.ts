@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { toMilliseconds, type Duration } from '../core/duration.js';
 import type { CacheStats } from '../core/stats.js';
 import { TieredCache } from '../core/tiered-cache.js';
-import { LatencyWindow, tierTimings, type TierTiming } from '../metrics/tier-timing.js';
+import { LatencyWindows, roundMs, tierTimings, type TierTiming } from '../metrics/tier-timing.js';
 import { ALL_TIERS, type TierName } from '../tiers/tier.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
 import type { TieredCacheAdminOptions } from './admin.options.js';
@@ -105,7 +105,6 @@ function totalsOf(stats: CacheStats): Totals {
 
 const delta = (now: number, before: number | undefined) => Math.max(0, now - (before ?? 0));
 const ratioOrNull = (part: number, whole: number) => (whole > 0 ? part / whole : null);
-const roundMs = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms * 1_000) / 1_000);
 
 /**
  * A ring buffer of cache samples for the dashboard: every `interval` (10 s) the hit ratios, p99
@@ -118,7 +117,7 @@ export class StatsHistory {
   readonly retentionMs: number;
   readonly capacity: number;
   private readonly samples: StatsSample[] = [];
-  private readonly latency = new Map<string, LatencyWindow>();
+  private readonly latency = new LatencyWindows();
   private previous: Totals | undefined;
   private previousAt = 0;
   private startedAt: string | null = null;
@@ -147,7 +146,7 @@ export class StatsHistory {
   start(timer = true): void {
     if (this.running) return;
     this.stopHooks = [
-      tierTimings(this.cache).subscribe((timing) => this.record(timing)),
+      tierTimings(this.cache).subscribe((timing) => this.latency.record(timing)),
       this.cache.observe({
         invalidation: (event) => {
           this.invalidations++;
@@ -233,18 +232,8 @@ export class StatsHistory {
     };
   }
 
-  private record(timing: TierTiming): void {
-    const name = `${timing.tier}:${timing.operation}`;
-    let window = this.latency.get(name);
-    if (!window) {
-      window = new LatencyWindow();
-      this.latency.set(name, window);
-    }
-    window.record(timing.seconds * 1_000);
-  }
-
   private p99(tier: TierName, operation: TierTiming['operation']): number | null {
-    const window = this.latency.get(`${tier}:${operation}`);
+    const window = this.latency.get(tier, operation);
     return window ? roundMs(window.percentiles(99)[0]) : null;
   }
 }

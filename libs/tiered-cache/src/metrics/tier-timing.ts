@@ -84,3 +84,32 @@ export class LatencyWindow {
     return ps.map((p) => sorted[Math.min(this.filled - 1, Math.max(0, Math.ceil((p / 100) * this.filled) - 1))]);
   }
 }
+
+/** One {@link LatencyWindow} per tier and operation, fed with tier timings in milliseconds. */
+export class LatencyWindows {
+  private readonly windows = new Map<string, LatencyWindow>();
+
+  record(timing: TierTiming): void {
+    const name = `${timing.tier}:${timing.operation}`;
+    let window = this.windows.get(name);
+    if (!window) {
+      window = new LatencyWindow();
+      this.windows.set(name, window);
+    }
+    window.record(timing.seconds * 1_000);
+  }
+
+  /** The window of one tier and operation, or `undefined` while nothing was recorded for it. */
+  get(tier: TierTiming['tier'], operation: TierTiming['operation']): LatencyWindow | undefined {
+    return this.windows.get(`${tier}:${operation}`);
+  }
+
+  clear(): void {
+    this.windows.clear();
+  }
+}
+
+/** A latency in milliseconds, rounded to the microsecond; `null` when there is none. */
+export function roundMs(ms: number | undefined): number | null {
+  return ms === undefined ? null : Math.round(ms * 1_000) / 1_000;
+}
