@@ -97,11 +97,6 @@ export class CacheCleaner {
     this.lockName = options.lockName ?? DEFAULT_LOCK_NAME;
   }
 
-  /** True while a run of this instance is in progress. */
-  get busy(): boolean {
-    return this.running !== undefined;
-  }
-
   /**
    * Runs one cleanup. Resolves with `status: 'skipped'` when another instance holds the lock or
    * this instance is already running one; never rejects.
@@ -199,12 +194,18 @@ export class CacheCleaner {
     result.tagsPurged = tags.rows;
 
     result.logsPurged = await this.purgeLogs(client);
-    const totals = await client.query<{ rows: string; bytes: string }>(
-      `SELECT count(*)::bigint AS rows, coalesce(sum(byte_size), 0)::bigint AS bytes FROM ${s}.cache_entries`,
-    );
-    result.rowsAfter = Number(totals.rows[0]!.rows);
-    result.bytesAfter = Number(totals.rows[0]!.bytes);
+    const totals = await this.tableTotals(client);
+    result.rowsAfter = totals.rows;
+    result.bytesAfter = totals.bytes;
     result.truncated = expired.truncated || evicted.truncated || tags.truncated;
+  }
+
+  /** Rows and bytes of the whole entry table (every namespace: the caps are the table's). */
+  private async tableTotals(client: pg.PoolClient): Promise<{ rows: number; bytes: number }> {
+    const { rows } = await client.query<{ rows: string; bytes: string }>(
+      `SELECT count(*)::bigint AS rows, coalesce(sum(byte_size), 0)::bigint AS bytes FROM ${this.store.s}.cache_entries`,
+    );
+    return { rows: Number(rows[0]!.rows), bytes: Number(rows[0]!.bytes) };
   }
 
   /** Deletes least-recently-used rows until the table is within both caps. */
@@ -212,11 +213,9 @@ export class CacheCleaner {
     const total: Step = { rows: 0, bytes: 0, truncated: false };
     if (this.maxRows === undefined && this.maxBytes === undefined) return total;
     const { s } = this.store;
-    const { rows } = await client.query<{ rows: string; bytes: string }>(
-      `SELECT count(*)::bigint AS rows, coalesce(sum(byte_size), 0)::bigint AS bytes FROM ${s}.cache_entries`,
-    );
-    let excessRows = this.maxRows === undefined ? 0 : Number(rows[0]!.rows) - this.maxRows;
-    let excessBytes = this.maxBytes === undefined ? 0 : Number(rows[0]!.bytes) - this.maxBytes;
+    const totals = await this.tableTotals(client);
+    let excessRows = this.maxRows === undefined ? 0 : totals.rows - this.maxRows;
+    let excessBytes = this.maxBytes === undefined ? 0 : totals.bytes - this.maxBytes;
     for (let batch = 0; excessRows > 0 || excessBytes > 0; batch++) {
       if (batch >= this.maxBatches) return { ...total, truncated: true };
       if (batch > 0 && this.pauseMs > 0) await pause(this.pauseMs);
