@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runCli, UsageError } from './cli.js';
-import { DataSource } from 'typeorm';
 import { describeDatabaseUrl, loadConfig } from '../src/config/index.js';
-import { dataSourceOptions } from '../src/database/data-source.options.js';
-import { openEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { withDataSource } from '../src/database/standalone-data-source.js';
 import { SEED_SCALE_NAMES, SEED_SCALES, seedDatabase, type SeedScaleName } from '../src/domain/seed/index.js';
 
 const USAGE = `Usage: npm run seed -- [--scale small|medium|large]
@@ -25,10 +23,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const target = config.database.url ? describeDatabaseUrl(config.database.url) : `embedded PGlite in ${config.database.pgliteDir}`;
-  const embedded = config.database.url ? undefined : await openEmbeddedPostgres(config.database.pgliteDir);
-  const dataSource = new DataSource(dataSourceOptions(config.database, embedded));
-  try {
-    await dataSource.initialize();
+  await withDataSource(config.database, async (dataSource) => {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) console.log(`Migrations applied: ${applied.map((m) => m.name).join(', ')}`);
     console.log(`Seeding ${target} at scale ${scaleName}`);
@@ -40,10 +35,7 @@ async function main(): Promise<void> {
     } finally {
       await runner.release();
     }
-  } finally {
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await embedded?.pglite.close();
-  }
+  });
 }
 
 runCli(main, USAGE);
