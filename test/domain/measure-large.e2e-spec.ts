@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TieredCache } from '@app/tiered-cache';
 import { randomBytes } from 'node:crypto';
-import { bootInstance, settleInvalidations, type AppInstance, type AuthedAgent } from './support/domain-app.js';
+import { settleInvalidations } from '../support/app/settle-invalidations.js';
+import { bootInstance, type AppInstance, type AuthedAgent } from './support/domain-app.js';
 import { createTestRedis, type TestRedis } from '../support/isolation.js';
 
 /**
@@ -42,7 +43,7 @@ describeIfConfigured('cache effect on a seeded database', () => {
   beforeAll(async () => {
     redis = createTestRedis('measure');
     instance = await bootInstance(url!, `measure_${randomBytes(4).toString('hex')}`, redis.prefix);
-    await settleInvalidations(instance);
+    await settleInvalidations(instance.app);
     admin = await instance.as('alice', 'admin');
     user = await instance.as('student-1');
   }, 120_000);

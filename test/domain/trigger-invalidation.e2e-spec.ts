@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { chatTag, clientTag, EXPERT_SESSIONS_TAG, expertSessionTag, PRODUCT_PERFORMANCE_TAG, productTag, userChatsTag } from '../../src/domain/index.js';
 import { waitFor } from '../support/eventually.js';
-import { createDomainFixture, settleInvalidations, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
+import { settleInvalidations } from '../support/app/settle-invalidations.js';
+import { createDomainFixture, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
 
 /**
  * Writes made with plain SQL on a connection of their own (as from psql: no app call) reach the
@@ -88,7 +89,7 @@ describe('trigger-driven invalidation', () => {
     await psql.query('BEGIN');
     await psql.query(`UPDATE expert_sessions SET title = 'Never committed' WHERE id = 6`);
     await psql.query('ROLLBACK');
-    await settleInvalidations(fx.primary);
+    await settleInvalidations(fx.primary.app);
     const again = await fx.primary.queries.during(() => student.get('/expert-sessions/6').expect(200));
     expect(again.statements).toEqual([]);
     expect(again.result.body.title).not.toBe('Never committed');

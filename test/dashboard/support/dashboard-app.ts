@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -7,10 +6,10 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../../src/app.module.js';
 import { configureApp } from '../../../src/app.setup.js';
 import { signToken, type Role } from '../../../src/auth/index.js';
-import { DbInvalidationService } from '../../../src/cache/index.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { SEED_SCALES, seedDatabase } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
+import { settleInvalidations } from '../../support/app/settle-invalidations.js';
 import { createTestDatabase, type TestDatabase } from '../../support/app/test-database.js';
 import { createTestRedis, uniqueName, type TestRedis } from '../../support/isolation.js';
 import { TEST_REDIS_URL } from '../../support/services.js';
@@ -89,29 +88,6 @@ export async function startDashboardApp(admin: TieredCacheAdminOptions): Promise
   } catch (error) {
     await close();
     throw error;
-  }
-}
-
-/**
- * Waits until the app's trigger listener has applied every notification sent so far (the seed's),
- * by sending a sentinel through the same trigger function: a late one must not invalidate what a
- * test just cached.
- */
-async function settleInvalidations(app: INestApplication, timeoutMs = 5_000): Promise<void> {
-  const sentinel = `settle:${randomUUID()}`;
-  const listener = app.get(DbInvalidationService);
-  let off: () => void = () => undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const applied = new Promise<void>((resolve, reject) => {
-    off = listener.onApplied((tags) => tags.includes(sentinel) && resolve());
-    timer = setTimeout(() => reject(new Error(`The invalidation listener did not apply ${sentinel} within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await app.get(DataSource).query('SELECT cache_publish_tags($1::text[])', [[sentinel]]);
-    await applied;
-  } finally {
-    clearTimeout(timer);
-    off();
   }
 }
 

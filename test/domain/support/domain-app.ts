@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TIERED_CACHE_MODULE_OPTIONS } from '@app/tiered-cache';
@@ -7,10 +6,11 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../../src/app.module.js';
 import { configureApp } from '../../../src/app.setup.js';
 import { signToken, type Role } from '../../../src/auth/index.js';
-import { createTieredCacheOptions, DbInvalidationService } from '../../../src/cache/index.js';
+import { createTieredCacheOptions } from '../../../src/cache/index.js';
 import { APP_CONFIG, loadConfig, type AppConfig } from '../../../src/config/index.js';
 import { SEED_SCALES, seedDatabase, type SeedScale } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
+import { settleInvalidations } from '../../support/app/settle-invalidations.js';
 import { createTestDatabase, type TestDatabase } from '../../support/app/test-database.js';
 import { createTestRedis, type TestRedis } from '../../support/isolation.js';
 import { TEST_REDIS_URL } from '../../support/services.js';
@@ -95,7 +95,7 @@ export async function createDomainFixture(label: string, scale: SeedScale = SEED
     } finally {
       await runner.release();
     }
-    await settleInvalidations(primary);
+    await settleInvalidations(primary.app);
     return {
       database,
       redis,
@@ -120,30 +120,3 @@ async function closeAll(instances: AppInstance[], redis: TestRedis, database: Te
   await database.drop();
 }
 
-/**
- * Waits until `instance` has applied every trigger notification sent so far: publishes a unique tag
- * through the same trigger function and waits for the listener to apply it (one connection
- * delivers notifications in order). Tests call it after seeding or writing through SQL, so that a
- * late notification cannot invalidate an entry the test is about to count on.
- */
-export async function settleInvalidations(instance: AppInstance, timeoutMs = 5_000): Promise<void> {
-  const sentinel = `settle:${randomUUID()}`;
-  const listener = instance.app.get(DbInvalidationService);
-  let off: () => void = () => undefined;
-  const applied = new Promise<void>((resolve) => {
-    off = listener.onApplied((tags) => {
-      if (tags.includes(sentinel)) resolve();
-    });
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`The invalidation listener did not apply ${sentinel} within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await instance.app.get(DataSource).query('SELECT cache_publish_tags($1::text[])', [[sentinel]]);
-    await Promise.race([applied, timeout]);
-  } finally {
-    clearTimeout(timer);
-    off();
-  }
-}
