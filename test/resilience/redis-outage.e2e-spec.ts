@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { startAppCluster, type AppCluster, type ClusterInstance } from '../support/processes/app-cluster.js';
 import { summarize } from '../support/processes/http.js';
 import { startLoad, type LoadMix, type LoadSample } from '../support/processes/load.js';
@@ -62,19 +61,6 @@ async function backOnL2(instance: ClusterInstance, before: Stats, deadline: numb
     if (now.tiers.l2.circuit === 'closed' && now.bus === 'connected' && l2Used(now) > l2Used(before)) return at;
     if (at > deadline) throw new Error(`instance ${instance.name} not back on L2: ${JSON.stringify(now)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** The redis-server's pid, from INFO (RedisProcess keeps its child private). */
-async function redisPid(url: string): Promise<number> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  await client.connect();
-  try {
-    const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0) throw new Error('INFO server has no process_id');
-    return pid;
-  } finally {
-    await client.quit();
   }
 }
 
@@ -202,7 +188,7 @@ describe('Redis outage under load, three app processes', () => {
   }, 120_000);
 
   it('hung (SIGSTOP) and resumed with its data: zero 5xx, p99 within bound, back on L2 within 5 s, nothing stale after', async () => {
-    const pid = await redisPid(cluster.redis.url);
+    const pid = cluster.redis.pid;
     let stopped = false;
     try {
       const { samples, outage, result } = await outageUnderLoad(

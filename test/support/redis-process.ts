@@ -33,6 +33,13 @@ export class RedisProcess {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The running server's process id (to pause it with SIGSTOP, say). */
+  get pid(): number {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.child?.exitCode !== null) throw new Error(`redis-server on port ${this.port} is not running`);
+    return pid;
+  }
+
   async start(): Promise<void> {
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
