@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/database/data-source.options.js';
-import { seedDatabase, type SeedScale } from '../../src/domain/seed/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/app/test-database.js';
+import type { SeedScale } from '../../src/domain/seed/index.js';
+import { createTestDatabase, migrateAndSeed, type TestDatabase } from '../support/app/test-database.js';
 import { NotificationRecorder } from './support/notification-recorder.js';
 
 /** About 106k module-progress rows, 30k session-progress rows and 100k messages in 5,000 chats. */
@@ -33,14 +31,7 @@ describe('bulk statements send a handful of notifications', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('bulk_notify');
-    const dataSource = await new DataSource(dataSourceOptions({ url: database.url, pgliteDir: '', migrationsRun: true })).initialize();
-    try {
-      await dataSource.runMigrations({ transaction: 'each' });
-      const runner = dataSource.createQueryRunner();
-      await seedDatabase(runner, BULK_SCALE).finally(() => runner.release());
-    } finally {
-      await dataSource.destroy();
-    }
+    await migrateAndSeed(database.url, BULK_SCALE);
     writer = new pg.Client({ connectionString: database.url });
     await writer.connect();
     recorder = await NotificationRecorder.listen(database.url, ['cache_invalidation', 'chat_events']);

@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../../src/database/data-source.options.js';
+import { seedDatabase, type SeedScale } from '../../../src/domain/seed/index.js';
 import { uniqueName } from '../isolation.js';
 import { TEST_DATABASE_URL } from '../services.js';
 
@@ -36,5 +39,18 @@ async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Prom
     return await work(client);
   } finally {
     await client.end();
+  }
+}
+
+/** Applies the app's migrations to the database at `url` and seeds it at `scale`, as `npm run seed` does. */
+export async function migrateAndSeed(url: string, scale: SeedScale): Promise<void> {
+  const dataSource = new DataSource({ ...dataSourceOptions({ url, pgliteDir: '', migrationsRun: false }), logging: ['error'] });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+    const runner = dataSource.createQueryRunner();
+    await seedDatabase(runner, scale).finally(() => runner.release());
+  } finally {
+    await dataSource.destroy();
   }
 }

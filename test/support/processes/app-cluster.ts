@@ -1,10 +1,8 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import { signToken } from '../../../src/auth/token.codec.js';
-import { dataSourceOptions } from '../../../src/database/data-source.options.js';
-import { SEED_SCALES, seedDatabase } from '../../../src/domain/seed/index.js';
+import { SEED_SCALES } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../app/boot-app.js';
-import { createTestDatabase, type TestDatabase } from '../app/test-database.js';
+import { createTestDatabase, migrateAndSeed, type TestDatabase } from '../app/test-database.js';
 import { RedisProcess } from '../redis-process.js';
 import { ensureAppBuilt } from './app-build.js';
 import { AppProcess } from './app-process.js';
@@ -55,7 +53,7 @@ export async function startAppCluster(options: AppClusterOptions): Promise<AppCl
   try {
     const database = await createTestDatabase(options.label.replace(/-/g, '_'));
     cleanups.push(() => database.drop());
-    await migrateAndSeed(database.url);
+    await migrateAndSeed(database.url, SEED_SCALES.small);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     pool.on('error', () => undefined); // an idle client cut off by the server must not crash the worker
     cleanups.push(() => pool.end());
@@ -101,22 +99,5 @@ export async function startAppCluster(options: AppClusterOptions): Promise<AppCl
   } catch (error) {
     await cleanUp();
     throw error;
-  }
-}
-
-/** Applies the app's migrations and seeds scale `small`, as `npm run seed` does. */
-async function migrateAndSeed(url: string): Promise<void> {
-  const dataSource = new DataSource({ ...dataSourceOptions({ url, pgliteDir: '', migrationsRun: false }), logging: ['error'] });
-  await dataSource.initialize();
-  try {
-    await dataSource.runMigrations({ transaction: 'each' });
-    const runner = dataSource.createQueryRunner();
-    try {
-      await seedDatabase(runner, SEED_SCALES.small);
-    } finally {
-      await runner.release();
-    }
-  } finally {
-    await dataSource.destroy();
   }
 }
