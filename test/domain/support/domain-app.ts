@@ -1,13 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { TIERED_CACHE_MODULE_OPTIONS } from '@app/tiered-cache';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../../src/app.module.js';
 import { configureApp } from '../../../src/app.setup.js';
 import { signToken, type Role } from '../../../src/auth/index.js';
-import { createTieredCacheOptions } from '../../../src/cache/index.js';
-import { APP_CONFIG, loadConfig, type AppConfig } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { SEED_SCALES, seedDatabase, type SeedScale } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
 import { settleInvalidations } from '../../support/app/settle-invalidations.js';
@@ -33,22 +31,18 @@ export type AuthedAgent = {
 
 /**
  * Boots the real AppModule (same pipes and OpenAPI as `main.ts`) on `databaseUrl`, with its own
- * Redis key prefix: tag clocks and the bus channel live under the prefix, so suites running in
- * parallel never invalidate (or wake) each other's entries. Production uses the default prefix;
- * only the test overrides the module's options for that.
+ * Redis key prefix (`CACHE_KEY_PREFIX`): tag clocks and the bus channel live under the prefix, so
+ * suites running in parallel never invalidate (or wake) each other's entries.
  */
 export async function bootInstance(databaseUrl: string, namespace: string, redisPrefix: string): Promise<AppInstance> {
-  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: namespace });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
-    .overrideProvider(TIERED_CACHE_MODULE_OPTIONS)
-    .useFactory({
-      inject: [APP_CONFIG, DataSource],
-      factory: (appConfig: AppConfig, dataSource: DataSource) => {
-        const options = createTieredCacheOptions(appConfig, dataSource);
-        return { ...options, redis: { ...options.redis, keyPrefix: redisPrefix } };
-      },
-    })
-    .compile();
+  const config = loadConfig({
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    CACHE_NAMESPACE: namespace,
+    CACHE_KEY_PREFIX: redisPrefix,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
   await app.init();
