@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startAppCluster, type AppCluster, type ClusterInstance } from '../support/processes/app-cluster.js';
 import { summarize } from '../support/processes/http.js';
 import { recordMeasurement } from './measurements.js';
+import { visibleAt } from './session-visibility.js';
 
 const TRIALS = 50;
 /** Generous: the bus delivers in milliseconds; this only catches a lost invalidation. */
@@ -10,22 +11,6 @@ const VISIBLE_WITHIN_MS = 2_000;
 interface Session {
   id: number;
   title: string;
-}
-
-/**
- * Polls `instance` back to back until `GET /expert-sessions/:id` shows `title`.
- * @returns when the first read that showed it was sent. A read that still shows the old value is an
- * L1 hit (about a millisecond), so this is within one such read of the moment the instance applied
- * the invalidation; the read that shows the new value reloads from the database and answers later.
- */
-async function visibleAt(instance: ClusterInstance, id: number, title: string, deadline: number): Promise<number> {
-  for (;;) {
-    const sent = performance.now();
-    const reply = await instance.get(`/expert-sessions/${id}`);
-    expect(reply.status).toBe(200);
-    if ((reply.body as Session).title === title) return sent;
-    if (sent > deadline) throw new Error(`instance ${instance.name} still shows ${JSON.stringify((reply.body as Session).title)} for session ${id}, not ${JSON.stringify(title)}`);
-  }
 }
 
 /** Reads the session on every instance so each holds the current value in its L1. */

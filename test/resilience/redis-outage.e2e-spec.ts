@@ -3,6 +3,7 @@ import { startAppCluster, type AppCluster, type ClusterInstance } from '../suppo
 import { summarize } from '../support/processes/http.js';
 import { startLoad, type LoadMix, type LoadSample } from '../support/processes/load.js';
 import { recordMeasurement } from './measurements.js';
+import { visibleAt } from './session-visibility.js';
 
 /**
  * Documented bounds (docs/resilience.md, "Measured"): p99 latency of the requests sent while Redis
@@ -155,13 +156,7 @@ describe('Redis outage under load, three app processes', () => {
       const title = `${label} by ${writer.name} ${Date.now()}`;
       expect((await writer.admin({ method: 'PATCH', path: `/expert-sessions/${session.id}`, body: { title } })).status).toBe(200);
       const acked = performance.now();
-      for (const instance of cluster.instances) {
-        for (;;) {
-          const seen = ((await instance.get(`/expert-sessions/${session.id}`)).body as Session).title;
-          if (seen === title) break;
-          if (performance.now() - acked > 2_000) throw new Error(`instance ${instance.name} still shows ${seen} 2 s after ${writer.name} wrote ${title}`);
-        }
-      }
+      for (const instance of cluster.instances) await visibleAt(instance, session.id, title, acked + 2_000);
       delays.push(performance.now() - acked);
       for (let read = 0; read < 5; read++) {
         for (const instance of cluster.instances) expect(((await instance.get(`/expert-sessions/${session.id}`)).body as Session).title).toBe(title);
