@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { loadReferenceApp } from '../lib/app-alias.js';
 import { load, type LoadResult } from '../lib/http-load.js';
-import { median, pairedRatio as pairedRatioOf, type Measured as MeasuredTask, type SubjectKind } from '../lib/measure.js';
+import { median, medianRoundRatio, pairedRatio as pairedRatioOf, roundOrder, type Measured as MeasuredTask, type SubjectKind } from '../lib/measure.js';
 import { find, formatOps, formatRatio, problemsOf, throughputTable, type Table, type TargetResult } from '../lib/report.js';
 import { sleep } from '../lib/subjects.js';
 import type { BenchCase, CaseContext } from './types.js';
@@ -88,11 +88,7 @@ async function runHttp({ env, settings, log }: CaseContext) {
   const results = new Map<Variant['id'], Measured>(VARIANTS.map((variant) => [variant.id, { variant, rounds: [], domainStatements: 0, l3Statements: 0 }]));
   for (let round = 0; round < sizing.rounds; round++) {
     log(`case 8: round ${round + 1} of ${sizing.rounds}, ${VARIANTS.length} variants × ${sizing.durationS} s at ${CONNECTIONS} connections`);
-    // Rotated, and reversed every other round, as in the in-process cases.
-    const shift = round % VARIANTS.length;
-    let order = [...VARIANTS.slice(shift), ...VARIANTS.slice(0, shift)];
-    if (round % 2 === 1) order = order.reverse();
-    for (const variant of order) {
+    for (const variant of roundOrder(VARIANTS, round)) {
       const result = await run(variant, sizing.durationS);
       const counts = counter.take();
       const measured = results.get(variant.id)!;
@@ -138,7 +134,7 @@ async function checkVariants(baseUrl: string, headers: Record<string, string>, e
 }
 
 function pairedRatio(a: Measured, b: Measured): number {
-  return median(a.rounds.map((round, index) => round.rps / b.rounds[index]!.rps));
+  return medianRoundRatio(a.rounds.map((round) => round.rps), b.rounds.map((round) => round.rps));
 }
 
 function report(sizing: Sizing, results: Measured[], inProcess: MeasuredTask[]) {

@@ -71,9 +71,7 @@ export async function measure(tasks: readonly BenchTask[], options: MeasureOptio
   const perTask = new Map<string, { ops: number[]; p50: number[]; p99: number[]; samples: number }>();
   for (const task of tasks) perTask.set(task.name, { ops: [], p50: [], p99: [], samples: 0 });
   for (let round = 0; round < options.rounds; round++) {
-    const shift = round % tasks.length;
-    let order = [...tasks.slice(shift), ...tasks.slice(0, shift)];
-    if (round % 2 === 1) order = order.reverse();
+    const order = roundOrder(tasks, round);
     const bench = new Bench({
       time: options.time,
       warmupTime: options.warmupTime,
@@ -132,7 +130,22 @@ export async function measure(tasks: readonly BenchTask[], options: MeasureOptio
  */
 export function pairedRatio(a: Measured, b: Measured): number {
   if (a.perRound.length !== b.perRound.length) return a.opsPerSec / b.opsPerSec;
-  return median(a.perRound.map((ops, round) => ops / b.perRound[round]!));
+  return medianRoundRatio(a.perRound, b.perRound);
+}
+
+/** The median over rounds of `a[round] / b[round]` (same-length per-round figures). */
+export function medianRoundRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((value, round) => value / b[round]!));
+}
+
+/**
+ * The order subjects run in during `round`: rotated by one each round and reversed every other
+ * round, so that no subject always runs first, last or right after the same neighbour.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  const shift = round % items.length;
+  const order = [...items.slice(shift), ...items.slice(0, shift)];
+  return round % 2 === 1 ? order.reverse() : order;
 }
 
 /** `fn` for `ops` sequential awaited calls; `call` gets a running index (to pick keys). */
