@@ -44,7 +44,7 @@ describe('cache dashboard in a browser', () => {
     });
     browser = await launchBrowser();
     page = await browser.newPage(LAPTOP);
-  }, 90_000);
+  }, 300_000); // may first wait for another machine-loading suite (test/support/heavy-suite.lock.ts)
 
   afterAll(async () => {
     await browser?.close();

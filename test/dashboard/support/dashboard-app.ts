@@ -10,6 +10,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { SEED_SCALES, seedDatabase } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
 import { settleInvalidations } from '../../support/app/settle-invalidations.js';
+import { holdHeavySuiteLock } from '../../support/heavy-suite.lock.js';
 import { createTestDatabase, type TestDatabase } from '../../support/app/test-database.js';
 import { createTestRedis, uniqueName, type TestRedis } from '../../support/isolation.js';
 import { TEST_REDIS_URL } from '../../support/services.js';
@@ -35,14 +36,19 @@ export interface DashboardApp {
  * admin module's options (e.g. a short stats history interval), and seeds the small dataset.
  */
 export async function startDashboardApp(admin: TieredCacheAdminOptions): Promise<DashboardApp> {
-  const database: TestDatabase = await createTestDatabase('dashboard');
+  // The spec drives a browser beside the app: held until close(), after the browser has closed.
+  const releaseLock = await holdHeavySuiteLock();
+  const database: TestDatabase = await createTestDatabase('dashboard').catch(async (error: unknown) => {
+    await releaseLock();
+    throw error;
+  });
   const redis: TestRedis = createTestRedis('dashboard');
   const namespace = uniqueName('dashboard');
   let app: INestApplication | undefined;
   const close = async () => {
     await app?.close().catch(() => undefined);
     await redis.drop().catch(() => undefined);
-    await database.drop();
+    await database.drop().finally(releaseLock);
   };
   try {
     const config = loadConfig({

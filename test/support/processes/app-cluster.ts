@@ -3,6 +3,7 @@ import { signToken } from '../../../src/auth/token.codec.js';
 import { SEED_SCALES } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../app/boot-app.js';
 import { createTestDatabase, migrateAndSeed, type TestDatabase } from '../app/test-database.js';
+import { holdHeavySuiteLock } from '../heavy-suite.lock.js';
 import { RedisProcess } from '../redis-process.js';
 import { ensureAppBuilt } from './app-build.js';
 import { AppProcess } from './app-process.js';
@@ -51,6 +52,7 @@ export async function startAppCluster(options: AppClusterOptions): Promise<AppCl
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    cleanups.push(await holdHeavySuiteLock()); // released last, once everything below has stopped
     const database = await createTestDatabase(options.label.replace(/-/g, '_'));
     cleanups.push(() => database.drop());
     await migrateAndSeed(database.url, SEED_SCALES.small);
