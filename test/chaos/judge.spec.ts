@@ -1,0 +1,152 @@
+import { describe, expect, it } from '@jest/globals';
+import { W_AFTER_OUTAGE_MS, W_BUS_MS, W_DB_MS } from './contract.js';
+import type { CachedValue, FaultEvent, HistoryData, LoadRun, Op } from './history.js';
+import { judge } from './judge.js';
+
+/** Hand-made histories: times in ms, instances 0 and 1, key 0 carries tag t0, key 4 no tag. */
+let nextId = 0;
+function op(fields: Partial<Op> & Pick<Op, 'kind' | 'invoke' | 'complete'>): Op {
+  return { id: nextId++, instance: 0, outcome: 'ok', ...fields };
+}
+const setOp = (instance: number, key: number, invoke: number, complete: number): Op => {
+  const id = nextId++;
+  return { id, kind: 'set', instance, key, invoke, complete, outcome: 'ok', value: { key, writer: 'set', id: `s${id}` } };
+};
+const read = (instance: number, key: number, invoke: number, result: CachedValue | null, kind: 'get' | 'getOrSet' = 'get'): Op =>
+  op({ kind, instance, key, invoke, complete: invoke + 1, result });
+const history = (ops: Op[], loads: LoadRun[] = [], faults: FaultEvent[] = []): HistoryData => ({ ops, loads, faults });
+
+describe('judge', () => {
+  it('same instance: a get after a resolved delete may not return the deleted value', () => {
+    const set = setOp(0, 0, 0, 10);
+    const del = op({ kind: 'delete', key: 0, invoke: 20, complete: 30 });
+    const violations = judge(history([set, del, read(0, 0, 31, set.value!)]));
+    expect(violations).toHaveLength(1);
+    expect(violations[0]!.hiddenBy).toBe(del);
+    expect(violations[0]!.cls).toContain('same instance');
+  });
+
+  it('other instance: allowed within the bus window, a violation after it', () => {
+    const set = setOp(0, 0, 0, 10);
+    const del = op({ kind: 'delete', key: 0, instance: 0, invoke: 20, complete: 30 });
+    expect(judge(history([set, del, read(1, 0, 30 + W_BUS_MS - 1, set.value!)]))).toHaveLength(0);
+    expect(judge(history([set, del, read(1, 0, 30 + W_BUS_MS + 1, set.value!)]))).toHaveLength(1);
+  });
+
+  it('an erase concurrent with the write does not hide it (either order is possible)', () => {
+    const set = setOp(0, 0, 0, 50);
+    const del = op({ kind: 'delete', key: 0, invoke: 10, complete: 20 });
+    expect(judge(history([set, del, read(0, 0, 1_000, set.value!)]))).toHaveLength(0);
+  });
+
+  it('a later set hides an earlier one on the same instance', () => {
+    const first = setOp(0, 0, 0, 10);
+    const second = setOp(0, 0, 20, 30);
+    expect(judge(history([first, second, read(0, 0, 40, first.value!)]))).toHaveLength(1);
+    expect(judge(history([first, second, read(0, 0, 40, second.value!)]))).toHaveLength(0);
+  });
+
+  it('a get returning undefined is never a violation', () => {
+    const set = setOp(0, 0, 0, 10);
+    expect(judge(history([set, read(0, 0, 20, null)]))).toHaveLength(0);
+  });
+
+  it('invalidating a tag the key does not carry hides nothing; one it carries does', () => {
+    const set = setOp(0, 0, 0, 10);
+    const other = op({ kind: 'invalidateTags', tags: ['t2'], invoke: 20, complete: 30 });
+    const own = op({ kind: 'invalidateTags', tags: ['t0'], invoke: 20, complete: 30 });
+    expect(judge(history([set, other, read(0, 0, 40, set.value!)]))).toHaveLength(0);
+    expect(judge(history([set, own, read(0, 0, 40, set.value!)]))).toHaveLength(1);
+  });
+
+  it('clear hides every key', () => {
+    const set = setOp(1, 4, 0, 10);
+    const clear = op({ kind: 'clear', instance: 1, invoke: 20, complete: 30 });
+    expect(judge(history([set, clear, read(1, 4, 40, set.value!)]))).toHaveLength(1);
+  });
+
+  describe('loaded values', () => {
+    const loaded = (owner: Op, version: number, invoke: number): LoadRun => ({ id: `l${owner.id}`, op: owner.id, instance: owner.instance, key: owner.key!, invoke, complete: invoke + 5, version });
+    const value = (run: LoadRun): CachedValue => ({ key: run.key, writer: 'load', id: run.id, version: run.version });
+
+    it('a getOrSet returning what its own loader just loaded is never a violation', () => {
+      const sql = op({ kind: 'sql', instance: -1, key: 0, version: 2, invoke: 0, complete: 5 });
+      const owner = op({ kind: 'getOrSet', key: 0, invoke: 1, complete: 5_000 });
+      const run = loaded(owner, 1, 2);
+      owner.result = value(run);
+      expect(judge(history([sql, owner], [run]))).toHaveLength(0);
+    });
+
+    it('the loader race: a version older than a committed update, once the update reached the reader', () => {
+      const owner = op({ kind: 'getOrSet', key: 0, invoke: 0, complete: 100 });
+      const run = loaded(owner, 1, 1);
+      owner.result = value(run);
+      // Committed while the loader ran: not "after" it, but newer by version.
+      const sql = op({ kind: 'sql', instance: -1, key: 0, version: 2, invoke: 20, complete: 30 });
+      expect(judge(history([owner, sql, read(1, 0, 30 + W_DB_MS - 1, value(run))], [run]))).toHaveLength(0);
+      const late = judge(history([owner, sql, read(1, 0, 30 + W_DB_MS + 1, value(run))], [run]));
+      expect(late).toHaveLength(1);
+      expect(late[0]!.cls).toContain('[by version]');
+    });
+
+    it('an update of an untagged row cannot invalidate anything, so it hides nothing', () => {
+      const owner = op({ kind: 'getOrSet', key: 4, invoke: 0, complete: 10 });
+      const run = loaded(owner, 1, 1);
+      owner.result = value(run);
+      const sql = op({ kind: 'sql', instance: -1, key: 4, version: 2, invoke: 20, complete: 30 });
+      expect(judge(history([owner, sql, read(0, 4, 5_000, value(run))], [run]))).toHaveLength(0);
+    });
+
+    it('a loader run hides nothing: a load is a fill, not an acknowledged write', () => {
+      const set = setOp(0, 0, 0, 10);
+      const owner = op({ kind: 'getOrSet', instance: 1, key: 0, invoke: 20, complete: 40 });
+      const run = loaded(owner, 1, 21);
+      owner.result = value(run);
+      expect(judge(history([set, owner, read(0, 0, 5_000, set.value!)], [run]))).toHaveLength(0);
+    });
+  });
+
+  describe('faults', () => {
+    const cut = (start: number, end: number): FaultEvent => ({ kind: 'cut', target: 'redis', start, end, allowanceMs: W_AFTER_OUTAGE_MS });
+
+    it('an outage overlapping the bus window extends it for other instances', () => {
+      const set = setOp(0, 0, 0, 10);
+      const del = op({ kind: 'delete', key: 0, invoke: 20, complete: 30 });
+      const fault = cut(25, 2_000);
+      expect(judge(history([set, del, read(1, 0, 2_000 + W_AFTER_OUTAGE_MS - 1, set.value!)], [], [fault]))).toHaveLength(0);
+      expect(judge(history([set, del, read(1, 0, 2_000 + W_AFTER_OUTAGE_MS + 1, set.value!)], [], [fault]))).toHaveLength(1);
+    });
+
+    it('but never for the instance that made the call', () => {
+      const set = setOp(0, 0, 0, 10);
+      const del = op({ kind: 'delete', key: 0, invoke: 20, complete: 30 });
+      expect(judge(history([set, del, read(0, 0, 31, set.value!)], [], [cut(25, 2_000)]))).toHaveLength(1);
+    });
+
+    it('faults without allowance (duplicated messages, lost tag clock) extend nothing', () => {
+      const set = setOp(0, 0, 0, 10);
+      const del = op({ kind: 'delete', key: 0, invoke: 20, complete: 30 });
+      const lost: FaultEvent = { kind: 'tag-hash-lost', target: 'redis', start: 25, end: 25, allowanceMs: 0 };
+      expect(judge(history([set, del, read(1, 0, 30 + W_BUS_MS + 1, set.value!)], [], [lost]))).toHaveLength(1);
+    });
+  });
+
+  describe('other findings', () => {
+    it('errors of unexpected types are findings; loader and tier errors are not', () => {
+      const bad = op({ kind: 'get', key: 0, invoke: 0, complete: 1, outcome: 'error', error: { name: 'TypeError', message: 'x is undefined' } });
+      const fine = op({ kind: 'getOrSet', key: 0, invoke: 0, complete: 1, outcome: 'error', error: { name: 'LoaderError', message: 'boom' } });
+      const violations = judge(history([bad, fine]));
+      expect(violations.map((v) => v.kind)).toEqual(['unexpected-error']);
+    });
+
+    it('a value nobody wrote, or another key\'s value, is a phantom', () => {
+      const set = setOp(0, 1, 0, 10);
+      expect(judge(history([read(0, 0, 20, { key: 0, writer: 'set', id: 's999' })]))[0]!.kind).toBe('phantom');
+      expect(judge(history([set, read(0, 0, 20, set.value!)]))[0]!.kind).toBe('phantom');
+    });
+
+    it('an operation that never settled is stuck', () => {
+      expect(judge(history([op({ kind: 'delete', key: 0, invoke: 0, complete: undefined, outcome: 'pending' })]))[0]!.kind).toBe('stuck');
+    });
+  });
+});

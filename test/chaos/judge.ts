@@ -1,0 +1,136 @@
+import { EXPECTED_ERRORS, W_BUS_MS, W_DB_MS, W_SAME_INSTANCE_MS, W_SET_OTHER_INSTANCE_MS } from './contract.js';
+import type { FaultEvent, HistoryData, LoadRun, Op } from './history.js';
+import { KEY_TAGS, rowTag } from './keyspace.js';
+
+/** The write event a returned value came from. */
+export type Producer = { readonly kind: 'set'; readonly op: Op } | { readonly kind: 'load'; readonly run: LoadRun; readonly owner: Op | undefined };
+
+export interface Violation {
+  readonly kind: 'stale-read' | 'phantom' | 'unexpected-error' | 'stuck';
+  /** Groups violations of one cause, for the report. */
+  readonly cls: string;
+  readonly op: Op;
+  readonly producer?: Producer;
+  /** The event that should have hidden the value. */
+  readonly hiddenBy?: Op;
+  /** When `hiddenBy` must have reached the reader, windows and fault allowances included. */
+  readonly deadline?: number;
+}
+
+/**
+ * Whether `event` ends what `key` held: an erase (delete, an invalidation of a tag the key carries,
+ * clear, a committed SQL update of a row whose tag the key carries) or an overwrite (set).
+ */
+export function affects(event: Op, key: number): boolean {
+  switch (event.kind) {
+    case 'set':
+    case 'delete':
+      return event.key === key;
+    case 'invalidateTags':
+      return event.tags!.some((tag) => KEY_TAGS[key]!.includes(tag));
+    case 'clear':
+      return true;
+    case 'sql': {
+      const tag = rowTag(event.key!);
+      return tag !== null && KEY_TAGS[key]!.includes(tag);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * When `event` must be visible to `reader`: at once on the instance that made the call; after the
+ * bus window on the others; after the database window for a SQL update. A fault that makes a
+ * tier unreachable, overlapping that window, pushes it to the fault's end plus its allowance
+ * (faults sorted by start, so chained faults extend it in turn).
+ */
+export function deadline(event: Op, reader: Op, faults: readonly FaultEvent[]): number {
+  const completed = event.complete!;
+  if (event.kind !== 'sql' && event.instance === reader.instance) return completed + W_SAME_INSTANCE_MS;
+  let until = completed + (event.kind === 'sql' ? W_DB_MS : event.kind === 'set' ? W_SET_OTHER_INSTANCE_MS : W_BUS_MS);
+  for (const fault of faults) {
+    if (fault.allowanceMs === 0) continue;
+    const end = fault.end ?? Number.POSITIVE_INFINITY;
+    if (fault.start <= until && end >= event.invoke) until = Math.max(until, end + fault.allowanceMs);
+  }
+  return until;
+}
+
+/**
+ * The judge. Each key is a register; every value a read can return was produced by a write event
+ * (a `set`, or a loader run for the source version it read). A read returning value v produced by
+ * e is a violation when some acknowledged event e2 affecting the key
+ *   - began after e completed (e2.invoke > e.complete: e2 is certainly later than e), and
+ *   - must have reached the reader before the read began (deadline(e2, read) < read.invoke).
+ * e.complete is the set's completion, or for a loaded value the completion of the getOrSet that
+ * ran the loader (its caller's acknowledgement that the value is cached). Loader runs never hide
+ * anything: a load is a fill, not an acknowledged write; it may be discarded or refused.
+ * A loaded value is also checked by its version: a read must not return version n once an update
+ * to a later version of that row (whose tag the key carries) has reached the reader, even if the
+ * loader ran concurrently with the update (the loader race, docs/consistency.md promise 6).
+ * Never violations: a read returning undefined; a getOrSet returning the value its own loader just
+ * loaded; errors of the expected types (contract.ts).
+ */
+export function judge(history: HistoryData): Violation[] {
+  const sets = new Map<string, Op>();
+  const owners = new Map<number, Op>();
+  for (const op of history.ops) {
+    if (op.kind === 'set' && op.value) sets.set(op.value.id, op);
+    if (op.kind === 'getOrSet') owners.set(op.id, op);
+  }
+  const loads = new Map(history.loads.map((run) => [run.id, run]));
+  const faults = [...history.faults].sort((a, b) => a.start - b.start);
+  const eventsByKey = new Map<number, Op[]>();
+  for (let key = 0; key < KEY_TAGS.length; key++) {
+    eventsByKey.set(
+      key,
+      history.ops.filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key)),
+    );
+  }
+
+  const violations: Violation[] = [];
+  for (const op of history.ops) {
+    if (op.outcome === 'pending') {
+      violations.push({ kind: 'stuck', cls: `stuck ${op.kind}`, op });
+      continue;
+    }
+    if (op.outcome === 'error') {
+      if (!EXPECTED_ERRORS.includes(op.error!.name)) violations.push({ kind: 'unexpected-error', cls: `error ${op.kind}: ${op.error!.name}: ${op.error!.message.slice(0, 80)}`, op });
+      continue;
+    }
+    if ((op.kind !== 'get' && op.kind !== 'getOrSet') || op.result == null) continue;
+    const value = op.result;
+    const producer: Producer | undefined =
+      value.writer === 'set' ? (sets.has(value.id) ? { kind: 'set', op: sets.get(value.id)! } : undefined) : loads.has(value.id) ? { kind: 'load', run: loads.get(value.id)!, owner: owners.get(loads.get(value.id)!.op) } : undefined;
+    if (producer === undefined || value.key !== op.key) {
+      violations.push({ kind: 'phantom', cls: `phantom value on ${op.kind}`, op });
+      continue;
+    }
+    if (producer.kind === 'load' && producer.run.op === op.id) continue;
+    const found = staleness(op, producer, eventsByKey.get(op.key!)!, faults);
+    if (found) violations.push(found);
+  }
+  return violations;
+}
+
+/** The most overdue event that should have hidden the read's value, if any. */
+function staleness(read: Op, producer: Producer, events: readonly Op[], faults: readonly FaultEvent[]): Violation | undefined {
+  const producedBy = producer.kind === 'set' ? producer.op : producer.owner;
+  const produced = producedBy?.complete ?? Number.POSITIVE_INFINITY;
+  const version = producer.kind === 'load' ? producer.run.version : undefined;
+  let worst: { event: Op; deadline: number; rule: 'after' | 'version' } | undefined;
+  for (const event of events) {
+    if (event === producedBy || event.invoke > read.invoke) continue;
+    const after = event.invoke > produced;
+    const newer = version !== undefined && event.kind === 'sql' && event.key === read.key && event.version! > version;
+    if (!after && !newer) continue;
+    const until = deadline(event, read, faults);
+    if (until < read.invoke && (worst === undefined || until < worst.deadline)) worst = { event, deadline: until, rule: after ? 'after' : 'version' };
+  }
+  if (worst === undefined) return undefined;
+  const where = worst.event.kind === 'sql' ? 'db' : worst.event.instance === read.instance ? 'same instance' : 'other instance';
+  const coalesced = producer.kind === 'load' && producer.owner !== undefined && producer.owner.instance === read.instance && read.invoke < (producer.owner.complete ?? Infinity);
+  const cls = `${read.kind} served a ${producer.kind === 'set' ? 'set' : 'loaded'} value after ${worst.event.kind} (${where})${worst.rule === 'version' ? ' [by version]' : ''}${coalesced ? ' [coalesced onto a running load]' : ''}`;
+  return { kind: 'stale-read', cls, op: read, producer, hiddenBy: worst.event, deadline: worst.deadline };
+}
