@@ -2,6 +2,9 @@ import type { Redis } from 'ioredis';
 import { closeRedisClient } from '../tiers/redis/redis.tier.js';
 import { decodeEnvelope, encodeEnvelope, type BusEnvelope, type BusMessage, type CacheBus } from './bus-message.js';
 
+/** Default interval of the subscriber's PING, and how long a PING may go unanswered. */
+export const DEFAULT_HEARTBEAT_MS = 1_000;
+
 export interface RedisBusOptions {
   /** Client used to publish; a subscriber connection is duplicated from it. Not closed by the bus. */
   client: Redis;
@@ -9,32 +12,61 @@ export interface RedisBusOptions {
   instanceId: string;
   /** Pub/sub channel. Default `tc:bus`. */
   channel?: string;
+  /**
+   * The subscriber PINGs this often, and counts itself lost when a PING goes unanswered this long.
+   * Default 1 s. A hung server closes no socket, so without it a hang is never noticed.
+   */
+  heartbeatMs?: number;
+  /** Told about a handler that threw; the message still reaches the other handlers. */
+  onError?: (error: unknown) => void;
 }
 
 /**
- * Redis pub/sub bus. Pub/sub keeps nothing for a disconnected subscriber, which is why a reconnect
- * triggers `onRecovered`.
+ * Redis pub/sub bus. Pub/sub keeps nothing for a disconnected subscriber, which is why a loss
+ * triggers `onLost` and the re-subscription after it `onRecovered`.
  */
 export class RedisBus implements CacheBus {
   private readonly subscriber: Redis;
   private readonly channel: string;
+  private readonly heartbeatMs: number;
   private readonly messageHandlers: Array<(message: BusMessage, envelope: BusEnvelope) => void> = [];
+  private readonly lostHandlers: Array<() => void> = [];
   private readonly recoveryHandlers: Array<() => void> = [];
+  private readonly heartbeat: NodeJS.Timeout;
   private subscribed = false;
   private wasLost = false;
   private closing = false;
+  /** Bumped by every ready and every loss, so a late answer from an older connection is ignored. */
+  private epoch = 0;
+  private pingInFlight = false;
+  private rejected = 0;
+  private handlerErrors = 0;
 
   constructor(private readonly options: RedisBusOptions) {
     this.channel = options.channel ?? 'tc:bus';
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.subscriber = options.client.duplicate({ enableOfflineQueue: true, autoResubscribe: true, commandTimeout: undefined });
     this.subscriber.on('message', (channel: string, raw: string) => this.receive(channel, raw));
     this.subscriber.on('ready', () => void this.handleReady());
-    this.subscriber.on('close', () => this.handleLost());
+    this.subscriber.on('close', () => this.handleLost(false));
     this.subscriber.on('error', () => undefined); // reconnects on its own; state is tracked above
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
   }
 
+  /** True while the subscription is confirmed and the server answers. */
   get connected(): boolean {
     return this.subscribed && this.subscriber.status === 'ready';
+  }
+
+  /** Messages dropped because they were not well-formed (another format, a broken sender). */
+  get rejectedMessages(): number {
+    return this.rejected;
+  }
+
+  /** Handler calls that threw. */
+  get handlerFailures(): number {
+    return this.handlerErrors;
   }
 
   /** Resolves once the subscription is active. */
@@ -55,33 +87,110 @@ export class RedisBus implements CacheBus {
     this.messageHandlers.push(handler);
   }
 
+  onLost(handler: () => void): void {
+    this.lostHandlers.push(handler);
+  }
+
   onRecovered(handler: () => void): void {
     this.recoveryHandlers.push(handler);
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.heartbeat);
+    this.subscribed = false;
     await closeRedisClient(this.subscriber);
   }
 
+  /**
+   * ioredis emits 'ready' before the server has confirmed the re-subscription: its readyHandler
+   * (built/redis/event_handler.js) sets the status to ready, which emits on the next tick, and only
+   * writes the autoResubscribe SUBSCRIBE; nothing waits for its reply. A message published in that
+   * round trip is lost, after L1 was already reset. So the bus subscribes itself (idempotent in
+   * Redis) and waits for the reply: replies come in order, so the subscription is active by then.
+   */
   private async handleReady(): Promise<void> {
-    // ioredis re-subscribes on reconnect by itself; the first subscription is ours to make.
-    if (!this.subscribed) await this.subscriber.subscribe(this.channel).catch(() => undefined);
+    if (this.closing) return;
+    const epoch = ++this.epoch;
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch {
+      return; // the connection went away again; its next 'ready' retries
+    }
+    if (epoch !== this.epoch || this.closing || this.subscriber.status !== 'ready') return;
     this.subscribed = true;
     if (this.wasLost) {
       this.wasLost = false;
-      for (const handler of this.recoveryHandlers) handler();
+      this.notify(this.recoveryHandlers);
     }
   }
 
-  private handleLost(): void {
-    if (this.subscribed && !this.closing) this.wasLost = true;
+  /** Marks the subscription lost (once per outage) and, for a hang, forces a new connection. */
+  private handleLost(reconnect: boolean): void {
+    this.epoch++;
+    if (this.closing) return;
+    if (reconnect) this.subscriber.disconnect(true);
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    this.wasLost = true;
+    this.notify(this.lostHandlers);
+  }
+
+  /**
+   * PING is valid in subscriber mode (RESP2 answers `pong`). One unanswered for `heartbeatMs`
+   * means the server hangs with the socket open: nothing would ever close it.
+   */
+  private beat(): void {
+    if (!this.connected || this.pingInFlight) return;
+    this.pingInFlight = true;
+    const epoch = this.epoch;
+    let answered = false;
+    const timer = setTimeout(() => {
+      // After a stalled event loop this timer runs before the poll phase reads a reply already
+      // waiting in the socket; checking again after that phase keeps a stall from passing for a hang.
+      setImmediate(() => {
+        this.pingInFlight = false;
+        if (!answered && epoch === this.epoch) this.handleLost(true);
+      });
+    }, this.heartbeatMs);
+    timer.unref();
+    this.subscriber.ping().then(
+      () => {
+        answered = true;
+        clearTimeout(timer);
+        this.pingInFlight = false;
+      },
+      () => undefined, // a failed ping comes with a close, handled there; the timer stays a backstop
+    );
   }
 
   private receive(channel: string, raw: string): void {
     if (channel !== this.channel) return;
     const envelope = decodeEnvelope(raw);
-    if (!envelope || envelope.origin === this.options.instanceId) return;
-    for (const handler of this.messageHandlers) handler(envelope.message, envelope);
+    if (envelope === undefined) {
+      this.rejected++;
+      return;
+    }
+    if (envelope.origin === this.options.instanceId) return;
+    for (const handler of this.messageHandlers) {
+      // A throw here would unwind into ioredis' socket handler and take the process down.
+      try {
+        handler(envelope.message, envelope);
+      } catch (error) {
+        this.handlerErrors++;
+        this.options.onError?.(error);
+      }
+    }
+  }
+
+  private notify(handlers: ReadonlyArray<() => void>): void {
+    for (const handler of handlers) {
+      try {
+        handler();
+      } catch (error) {
+        this.handlerErrors++;
+        this.options.onError?.(error);
+      }
+    }
   }
 }
