@@ -14,6 +14,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How a private redis-server persists. By default it keeps nothing on disk. */
+export interface RedisProcessOptions {
+  /** Working directory, where the snapshot is written and, on start, loaded from. */
+  dir?: string;
+  /** Snapshot file name inside `dir`. Default `dump.rdb` (the server's own default). */
+  dbfilename?: string;
+  /** The server's `save` schedule; `''` (the default) takes snapshots only on `SAVE`. */
+  save?: string;
+}
+
 /**
  * A private redis-server on its own loopback port, for fault tests: it can be stopped and started
  * without touching the shared server.
@@ -21,12 +31,24 @@ export async function freePort(): Promise<number> {
 export class RedisProcess {
   private child: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    readonly options: RedisProcessOptions = {},
+  ) {}
 
-  static async start(): Promise<RedisProcess> {
-    const server = new RedisProcess(await freePort());
+  static async start(options: RedisProcessOptions = {}): Promise<RedisProcess> {
+    const server = new RedisProcess(await freePort(), options);
     await server.start();
     return server;
+  }
+
+  /**
+   * Kills the server (SIGKILL: no final snapshot, like a crash) and starts it again on the same
+   * port; with `dir`, it comes back with the last snapshot taken there.
+   */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
   }
 
   get url(): string {
@@ -41,9 +63,10 @@ export class RedisProcess {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', this.options.save ?? '', '--appendonly', 'no'];
+    if (this.options.dir !== undefined) args.push('--dir', this.options.dir);
+    if (this.options.dbfilename !== undefined) args.push('--dbfilename', this.options.dbfilename);
+    this.child = spawn('redis-server', args, { stdio: 'ignore' });
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     const deadline = Date.now() + 5_000;
     for (;;) {

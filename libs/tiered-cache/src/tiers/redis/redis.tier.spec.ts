@@ -9,4 +9,4 @@ describeTierConformance('RedisTier', async () => {
     otherNamespace: new RedisTier({ client: redis.client, keyPrefix: redis.prefix, namespace: 'two' }),
     dispose: () => redis.drop(),
   };
-});
+}, { fencesWrites: true });
