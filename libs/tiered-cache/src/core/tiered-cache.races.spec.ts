@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createCacheFixture, sleep, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+import { until } from '../../../../test/support/eventually.js';
+import type { TierName } from '../tiers/tier.js';
+import type { TieredCache } from './tiered-cache.js';
+
+/**
+ * Races between a change (set, delete, invalidateTags, clear) and reads or loads that began before
+ * it, on two instances sharing real Redis and PostgreSQL. Once the change has resolved, nothing that
+ * came before may be served (docs/consistency.md).
+ */
+
+/** Holds every reply of one tier of `cache` for `ms` after the server answered. */
+function delayReads(cache: TieredCache, name: TierName, ms: number): () => void {
+  const tier = cache.tiers().find((entry) => entry.name === name)!.tier;
+  const original = tier.get.bind(tier);
+  tier.get = async (key) => {
+    const result = await original(key);
+    await sleep(ms);
+    return result;
+  };
+  return () => {
+    tier.get = original;
+  };
+}
+
+/** Resolves once `signal` has been called; for loaders that report when they return. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+const BUS_BOUND_MS = 2_000;
+
+describe('TieredCache races between a change and the reads that began before it', () => {
+  let fx: CacheFixture;
+  beforeAll(async () => {
+    fx = await createCacheFixture('races');
+  });
+  afterAll(async () => fx.dispose());
+
+  it('a set on one instance reaches the other instance L1 (the bus carries sets)', async () => {
+    const a = await fx.create();
+    const b = await fx.create();
+    await a.set('r1:k', 'v1');
+    expect(await b.get('r1:k')).toBe('v1'); // now in b's L1
+    await a.set('r1:k', 'v2');
+    await until(async () => (await b.get('r1:k')) === 'v2', BUS_BOUND_MS);
+  });
+
+  it('a delete racing a read that copies the entry up from L3 leaves nothing behind (same instance)', async () => {
+    const a = await fx.create();
+    await a.set('r2:same', 'old', { tiers: ['l3'] });
+    const restore = delayReads(a, 'l3', 150);
+    const reading = a.get('r2:same');
+    await sleep(30); // the read is waiting for L3's reply
+    await a.delete('r2:same');
+    await reading;
+    restore();
+    await sleep(50);
+    expect(await a.get('r2:same')).toBeUndefined();
+    expect(await a.get('r2:same', { tiers: ['l2'] })).toBeUndefined();
+    expect(await a.get('r2:same', { tiers: ['l3'] })).toBeUndefined();
+  });
+
+  it('a delete on another instance racing a copy-up from L3 leaves nothing in L2', async () => {
+    const a = await fx.create();
+    const b = await fx.create();
+    await a.set('r2:other', 'old', { tiers: ['l3'] });
+    const restore = delayReads(a, 'l3', 150);
+    const reading = a.get('r2:other');
+    await sleep(30);
+    await b.delete('r2:other');
+    await reading;
+    restore();
+    await sleep(50);
+    expect(await b.get('r2:other')).toBeUndefined();
+    expect(await b.get('r2:other', { tiers: ['l2'] })).toBeUndefined();
+  });
+
+  it('a delete one macrotask after a tagged loader returned is never undone (40 trials)', async () => {
+    const a = await fx.create();
+    let served = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const key = `r3:${trial}`;
+      const returned = deferred();
+      const loading = a.getOrSet(
+        key,
+        async () => {
+          setImmediate(returned.resolve);
+          return 'loaded';
+        },
+        { tags: ['r3'] },
+      );
+      await returned.promise;
+      await a.delete(key);
+      await loading;
+      await sleep(5);
+      for (const tiers of [['l1'], ['l2'], ['l3']] as TierName[][]) if ((await a.get(key, { tiers })) !== undefined) served++;
+    }
+    expect(served).toBe(0);
+  });
+
+  it('fail-safe never brings back an entry deleted while its loader ran', async () => {
+    const a = await fx.create();
+    await a.set('r4:k', 'old', { ttl: 50, grace: '1m' });
+    await sleep(80); // stale, within grace
+    const started = deferred();
+    const loading = a.getOrSet(
+      'r4:k',
+      async () => {
+        started.resolve();
+        await sleep(100);
+        throw new Error('source down');
+      },
+      { ttl: 50, grace: '1m' },
+    );
+    await started.promise;
+    await a.delete('r4:k');
+    await loading.catch(() => undefined);
+    expect(await a.get('r4:k')).toBeUndefined();
+    expect(await a.getOrSet('r4:k', async () => 'new')).toBe('new');
+  });
+
+  it('fail-safe never brings back an entry cleared while its loader ran', async () => {
+    const a = await fx.create({ namespace: 'races-clear' });
+    await a.set('r4:c', 'old', { ttl: 50, grace: '1m' });
+    await sleep(80);
+    const started = deferred();
+    const loading = a.getOrSet(
+      'r4:c',
+      async () => {
+        started.resolve();
+        await sleep(100);
+        throw new Error('source down');
+      },
+      { ttl: 50, grace: '1m' },
+    );
+    await started.promise;
+    await a.clear();
+    await loading.catch(() => undefined);
+    expect(await a.get('r4:c')).toBeUndefined();
+  });
+
+  it('a call that starts after invalidateTags resolved does not join a load that began before it', async () => {
+    const a = await fx.create();
+    const first = a.getOrSet(
+      'r5:k',
+      async () => {
+        await sleep(150);
+        return 'before';
+      },
+      { tags: ['r5'] },
+    );
+    await sleep(20);
+    await a.invalidateTags(['r5']);
+    expect(await a.getOrSet('r5:k', async () => 'after', { tags: ['r5'] })).toBe('after');
+    await first;
+  });
+
+  it('the same holds when the invalidation comes from another instance through the bus', async () => {
+    const a = await fx.create();
+    const b = await fx.create();
+    const first = a.getOrSet(
+      'r5:bus',
+      async () => {
+        await sleep(400);
+        return 'before';
+      },
+      { tags: ['r5bus'] },
+    );
+    await sleep(20);
+    await b.invalidateTags(['r5bus']);
+    await sleep(150); // the bus message has landed
+    expect(await a.getOrSet('r5:bus', async () => 'after', { tags: ['r5bus'] })).toBe('after');
+    await first;
+  });
+
+  it('a tagged set concurrent with an invalidation of its tag never leaves the older value (20 trials)', async () => {
+    const a = await fx.create();
+    let old = 0;
+    for (let trial = 0; trial < 20; trial++) {
+      const key = `r6:${trial}`;
+      await a.set(key, 'v1');
+      await Promise.all([a.set(key, 'v2', { tags: ['r6'] }), a.invalidateTags(['r6'])]);
+      for (const tiers of [['l1'], ['l2'], ['l3']] as TierName[][]) if ((await a.get(key, { tiers })) === 'v1') old++;
+    }
+    expect(old).toBe(0);
+  });
+
+  it('a get right after a set that was not awaited sees the new value', async () => {
+    const a = await fx.create();
+    await a.set('r15:k', 'v1');
+    let misses = 0;
+    for (let trial = 0; trial < 50; trial++) {
+      void a.set('r15:k', `v${trial + 2}`);
+      if ((await a.get('r15:k')) !== `v${trial + 2}`) misses++;
+    }
+    expect(misses).toBe(0);
+  });
+
+  it('a get with L1 off right after a set that was not awaited sees the new value', async () => {
+    const a = await fx.create({ memory: false });
+    await a.set('r15:l2', 'v1');
+    void a.set('r15:l2', 'v2');
+    expect(await a.get('r15:l2')).toBe('v2');
+  });
+
+  it('an L3 hit is checked against the tag stamps Redis knows', async () => {
+    const a = await fx.create();
+    const b = await fx.create({ memory: false });
+    await a.set('r16:k', 'old', { tags: ['r16'], tiers: ['l3'] });
+    await a.invalidateTags(['r16']);
+    const l3 = b.tiers().find((entry) => entry.name === 'l3')!.tier;
+    // Roll L3's stamp back, as if the floored write to L3 had been lost.
+    await fx.db.pool.query(`DELETE FROM "${fx.db.schema}".cache_tag_clock WHERE tag = 'r16'`);
+    expect((await l3.tagStamps(['r16'])).get('r16')).toBe(0);
+    expect(await b.get('r16:k')).toBeUndefined();
+  });
+
+  it('the distributed lock is held until the L2 write of the loaded value has landed', async () => {
+    const a = await fx.create();
+    const b = await fx.create();
+    const restore = (() => {
+      const tier = a.tiers().find((entry) => entry.name === 'l2')!.tier;
+      const original = tier.set.bind(tier);
+      tier.set = async (...args) => {
+        await sleep(150);
+        return original(...args);
+      };
+      return () => {
+        tier.set = original;
+      };
+    })();
+    let loads = 0;
+    const loader = async () => {
+      loads++;
+      await sleep(20);
+      return 'v';
+    };
+    await a.getOrSet('r17:k', loader, { lock: { wait: '2s' }, tiers: ['l1', 'l2'] });
+    // a's L2 write is still on its way; b must wait for it rather than load again.
+    expect(await b.getOrSet('r17:k', loader, { lock: { wait: '2s' }, tiers: ['l1', 'l2'] })).toBe('v');
+    restore();
+    expect(loads).toBe(1);
+  });
+});
