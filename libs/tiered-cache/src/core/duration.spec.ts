@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toMilliseconds } from './duration.js';
+import { MAX_DURATION_MS, toMilliseconds } from './duration.js';
 import { InvalidOptionError } from './errors.js';
 
 describe('toMilliseconds', () => {
@@ -19,4 +19,18 @@ describe('toMilliseconds', () => {
     expect(() => toMilliseconds(input as never, 'ttl')).toThrow(InvalidOptionError);
     expect(() => toMilliseconds(input as never, 'ttl')).toThrow(/'ttl'/);
   });
+
+  it('accepts up to the maximum duration, in numbers and strings', () => {
+    expect(MAX_DURATION_MS).toBe(315_360_000_000);
+    expect(toMilliseconds(MAX_DURATION_MS)).toBe(MAX_DURATION_MS);
+    expect(toMilliseconds('3650d')).toBe(MAX_DURATION_MS);
+  });
+
+  it.each([1e16, 1e19, Number.MAX_VALUE, MAX_DURATION_MS + 1, '3651d', '100000000000h', '1e16'])(
+    'rejects %p, past the maximum duration, naming the option',
+    (input) => {
+      expect(() => toMilliseconds(input, 'ttl')).toThrow(InvalidOptionError);
+      expect(() => toMilliseconds(input, 'ttl')).toThrow(/'ttl'/);
+    },
+  );
 });

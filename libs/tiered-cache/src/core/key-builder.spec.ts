@@ -25,4 +25,27 @@ describe('KeyBuilder', () => {
     expect(() => assertNamespace('has space')).toThrow(InvalidOptionError);
     expect(assertNamespace('app.v2')).toBe('app.v2');
   });
+
+  it.each([
+    ['a lone high surrogate', 'user:\uD83D'],
+    ['a lone low surrogate', '\uDE00:user'],
+    ['surrogates in the wrong order', 'x\uDE00\uD83Dy'],
+  ])('rejects %s, which every tier would store as U+FFFD and so share with other keys', (_label, key) => {
+    expect(() => keys.build(key)).toThrow(InvalidKeyError);
+    expect(() => keys.build(key)).toThrow(/lone UTF-16 surrogate/);
+  });
+
+  it('rejects a lone surrogate in a long key too, where it would reach the hash', () => {
+    expect(() => keys.build(`${'a'.repeat(300)}\uD800`)).toThrow(/lone UTF-16 surrogate/);
+  });
+
+  it('rejects U+0000, which PostgreSQL text cannot hold', () => {
+    expect(() => keys.build('a\u0000b')).toThrow(InvalidKeyError);
+    expect(() => keys.build('\u0000')).toThrow(/U\+0000/);
+  });
+
+  it('keeps well-formed pairs and other control characters', () => {
+    expect(keys.build('\uD83D\uDE00')).toBe('😀');
+    expect(keys.build('tab\tand\u0001')).toBe('tab\tand\u0001');
+  });
 });
