@@ -42,4 +42,63 @@ describe('CircuitBreaker', () => {
     await expect(breaker.run(fail)).rejects.toThrow();
     expect(breaker.state).toBe('closed');
   });
+
+  /** A call whose outcome the test decides. */
+  function controlled() {
+    let settle!: { resolve: (value: string) => void; reject: (error: Error) => void };
+    const promise = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+    return { call: () => promise, ...settle };
+  }
+
+  it('does not let a call admitted while closed close a breaker that opened since', async () => {
+    const breaker = new CircuitBreaker('l2', { failureThreshold: 1, openFor: 10_000 });
+    const early = controlled();
+    const running = breaker.run(early.call);
+    await expect(breaker.run(fail)).rejects.toThrow(TierUnavailableError);
+    expect(breaker.state).toBe('open');
+    early.resolve('late');
+    await expect(running).resolves.toBe('late');
+    expect(breaker.state).toBe('open');
+    await expect(breaker.run(succeed)).rejects.toThrow(/circuit open/);
+  });
+
+  it('keeps one probe at a time when an older call settles during the probe', async () => {
+    const changes: CircuitState[] = [];
+    const breaker = new CircuitBreaker('l3', { failureThreshold: 1, openFor: 30 }, (state) => changes.push(state));
+    const early = controlled();
+    const running = breaker.run(early.call);
+    await expect(breaker.run(fail)).rejects.toThrow();
+    await sleep(40);
+    const probe = controlled();
+    const probing = breaker.run(probe.call);
+    expect(breaker.state).toBe('half-open');
+
+    early.resolve('late'); // admitted before the breaker opened: neither a probe nor a verdict
+    await running;
+    expect(breaker.state).toBe('half-open');
+    let ran = false;
+    await expect(breaker.run(async () => (ran = true))).rejects.toThrow(/half-open/);
+    expect(ran).toBe(false);
+
+    probe.resolve('ok');
+    await probing;
+    expect(breaker.state).toBe('closed');
+    expect(changes).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('lets an older call that fails during the probe leave the verdict to the probe', async () => {
+    const breaker = new CircuitBreaker('l3', { failureThreshold: 1, openFor: 30 });
+    const early = controlled();
+    const running = breaker.run(early.call);
+    await expect(breaker.run(fail)).rejects.toThrow();
+    await sleep(40);
+    const probe = controlled();
+    const probing = breaker.run(probe.call);
+    early.reject(new Error('old failure'));
+    await expect(running).rejects.toThrow(TierUnavailableError);
+    expect(breaker.state).toBe('half-open');
+    probe.resolve('ok');
+    await probing;
+    expect(breaker.state).toBe('closed');
+  });
 });

@@ -22,6 +22,8 @@ export class CircuitBreaker {
   private failures: number[] = [];
   private openUntil = 0;
   private probing = false;
+  /** Times the breaker opened: tells a call whether it was admitted before the latest opening. */
+  private openings = 0;
   private readonly threshold: number;
   private readonly windowMs: number;
   private readonly openMs: number;
@@ -43,34 +45,41 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  /** Runs `call` unless the breaker refuses it. Failures are recorded and rethrown. */
+  /**
+   * Runs `call` unless the breaker refuses it. Failures are recorded and rethrown.
+   * Only the probe decides a half-open breaker. A call admitted before the breaker last opened
+   * has no say: its success says nothing about the tier now, and its failure is already counted.
+   */
   async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.current !== 'closed') this.admitProbe();
+    const probe = this.current !== 'closed' && this.admitProbe();
+    const openings = this.openings;
     try {
       const result = await call();
-      if (this.current !== 'closed') {
+      if (probe) {
         await this.beforeClose();
         this.transition('closed');
       }
       return result;
     } catch (error) {
-      this.recordFailure();
+      if (probe) this.open();
+      else if (openings === this.openings && this.current === 'closed') this.recordFailure();
       throw error instanceof TierUnavailableError ? error : new TierUnavailableError(this.tier, (error as Error).message, { cause: error });
     } finally {
-      this.probing = false;
+      if (probe) this.probing = false;
     }
   }
 
-  private admitProbe(): void {
+  /** Lets this call through as the one probe, or throws. */
+  private admitProbe(): true {
     if (this.current === 'open' && Date.now() >= this.openUntil) this.transition('half-open');
     if (this.current === 'open' || this.probing) {
       throw new TierUnavailableError(this.tier, `circuit ${this.current}`);
     }
     this.probing = true;
+    return true;
   }
 
   private recordFailure(): void {
-    if (this.current === 'half-open') return this.open();
     const now = Date.now();
     this.failures = this.failures.filter((at) => now - at < this.windowMs);
     this.failures.push(now);
@@ -78,6 +87,7 @@ export class CircuitBreaker {
   }
 
   private open(): void {
+    this.openings++;
     this.openUntil = Date.now() + this.openMs;
     this.failures = [];
     this.transition('open');
