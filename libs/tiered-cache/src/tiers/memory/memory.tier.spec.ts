@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { TieredCache } from '../../core/tiered-cache.js';
 import { makeEntry, describeTierConformance } from '../testing/tier-conformance.js';
 import { MemoryTier } from './memory.tier.js';
 
@@ -29,5 +30,63 @@ describe('MemoryTier bounds', () => {
     tier.setEntry('k', makeEntry(1, { createdAt: 10, tags: ['known'] }).entry);
     tier.learnStamps(new Map([['known', 5]]));
     expect(tier.peek('k', Date.now())?.value).toBe(1);
+  });
+});
+
+describe('MemoryTier tag memo overflow', () => {
+  const invalidateMany = async (tier: MemoryTier, count: number, label: string) => {
+    for (let i = 0; i < count; i++) await tier.invalidateTags([`${label}:${i}`]);
+  };
+
+  it('never serves an invalidated entry again once the memo has overflowed (authoritative)', async () => {
+    const tier = new MemoryTier({ maxTags: 10, authoritativeTags: true });
+    const createdAt = await tier.now();
+    tier.setEntry('victim', makeEntry('old', { createdAt, tags: ['victim'] }).entry);
+    await tier.invalidateTags(['victim']);
+    await invalidateMany(tier, 25, 'other');
+    expect(tier.peek('victim', Date.now())).toBeUndefined();
+    expect((await tier.get('victim')).entry).toBeUndefined();
+  });
+
+  it('keeps entries created after the evicted stamps, and stays within maxTags', async () => {
+    const tier = new MemoryTier({ maxTags: 10, authoritativeTags: true });
+    await invalidateMany(tier, 25, 'other');
+    const createdAt = await tier.now();
+    tier.setEntry('fresh', makeEntry('new', { createdAt, tags: ['never-invalidated'] }).entry);
+    expect(tier.peek('fresh', Date.now())?.value).toBe('new');
+    const stamps = await tier.tagStamps(['other:0', 'other:24']);
+    // The evicted tag reads as the floor: at least its own stamp, below what came after.
+    expect(stamps.get('other:0')).toBeGreaterThan(0);
+    expect(stamps.get('other:0')).toBeLessThan(createdAt);
+    expect(stamps.get('other:24')).toBeLessThan(createdAt);
+    expect(tier.tagCount).toBe(10);
+  });
+
+  it('does not lower the floor on reset in authoritative mode', async () => {
+    const tier = new MemoryTier({ maxTags: 10, authoritativeTags: true });
+    const createdAt = await tier.now(); // say, a loader that started before the invalidation
+    await tier.invalidateTags(['victim']);
+    tier.reset();
+    tier.setEntry('victim', makeEntry('old', { createdAt, tags: ['victim'] }).entry);
+    expect(tier.peek('victim', Date.now())).toBeUndefined();
+  });
+
+  it('still treats an evicted tag as unknown when another tier owns the clock', async () => {
+    const tier = new MemoryTier({ maxTags: 10, authoritativeTags: false });
+    await invalidateMany(tier, 25, 'other');
+    expect((await tier.tagStamps(['other:0'])).has('other:0')).toBe(false);
+    expect((await tier.tagStamps(['other:24'])).has('other:24')).toBe(true);
+  });
+
+  it('in an L1-only cache, an invalidated entry is not served after more tags than maxTags', async () => {
+    const cache = new TieredCache({ memory: { maxTags: 50 } });
+    try {
+      await cache.set('memo:victim', 'old', { tags: ['victim'] });
+      await cache.invalidateTags(['victim']);
+      for (let i = 0; i < 120; i++) await cache.invalidateTags([`memo:other:${i}`]);
+      expect(await cache.get('memo:victim')).toBeUndefined();
+    } finally {
+      await cache.close();
+    }
   });
 });

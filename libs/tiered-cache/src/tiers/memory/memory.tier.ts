@@ -8,7 +8,10 @@ export interface MemoryTierOptions {
   maxEntries?: number;
   /** Most serialized bytes held. Default 64 MiB. */
   maxBytes?: number;
-  /** Most tags whose stamps are memoised before the memo is reset. Default 100,000. */
+  /**
+   * Most tags whose stamps are memoised. Beyond it the least recently stamped are forgotten; in
+   * authoritative mode they then read as the highest stamp forgotten. Default 100,000.
+   */
   maxTags?: number;
   /**
    * True when this process is the only one that stamps tags (no shared tier): a tag the memo has
@@ -32,6 +35,12 @@ export class MemoryTier implements Tier {
   private readonly clock = new LocalClock();
   private readonly maxTags: number;
   private readonly authoritativeTags: boolean;
+  /**
+   * Authoritative mode: the stamp of every tag not in the memo. Raised to each stamp the memo
+   * forgets, so a forgotten invalidation still covers what it invalidated, at the cost of also
+   * invalidating older entries whose tags were never stamped. It never goes down.
+   */
+  private floor = 0;
 
   constructor(options: MemoryTierOptions = {}) {
     this.lru = new LRUCache<string, CacheEntry>({
@@ -68,7 +77,8 @@ export class MemoryTier implements Tier {
 
   /** Sets stamps outright, even backwards: used when a replayed invalidation replaces a placeholder. */
   overrideStamps(stamps: ReadonlyMap<string, number>): void {
-    for (const [tag, stamp] of stamps) this.stamps.set(tag, stamp);
+    for (const [tag, stamp] of stamps) this.remember(tag, stamp);
+    this.shrink();
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
@@ -85,11 +95,11 @@ export class MemoryTier implements Tier {
 
   /** Merges stamps learnt from a shared tier or the bus. Stamps only move forward. */
   learnStamps(stamps: ReadonlyMap<string, number>): void {
-    if (this.stamps.size + stamps.size > this.maxTags) this.stamps.clear();
     for (const [tag, stamp] of stamps) {
       const known = this.stamps.get(tag);
-      if (known === undefined || stamp > known) this.stamps.set(tag, stamp);
+      if (known === undefined || stamp > known) this.remember(tag, stamp);
     }
+    this.shrink();
   }
 
   async invalidateTags(tags: readonly string[], stamp?: number): Promise<number> {
@@ -110,10 +120,20 @@ export class MemoryTier implements Tier {
     this.lru.clear();
   }
 
-  /** Forgets entries and tag stamps: used when this instance may have missed invalidations. */
+  /**
+   * Forgets entries and tag stamps: used when this instance may have missed invalidations. In
+   * authoritative mode the stamps forgotten go into the floor: an entry stamped before them (a
+   * loader that started earlier) must not become valid again.
+   */
   reset(): void {
     this.lru.clear();
+    if (this.authoritativeTags) for (const stamp of this.stamps.values()) if (stamp > this.floor) this.floor = stamp;
     this.stamps.clear();
+  }
+
+  /** Tags whose stamps are memoised; at most `maxTags`. */
+  get tagCount(): number {
+    return this.stamps.size;
   }
 
   get entryCount(): number {
@@ -128,9 +148,26 @@ export class MemoryTier implements Tier {
     this.reset();
   }
 
+  /** Re-inserts, so the memo's order is the order of last change and the oldest goes first. */
+  private remember(tag: string, stamp: number): void {
+    this.stamps.delete(tag);
+    this.stamps.set(tag, stamp);
+  }
+
+  /** Evicts the least recently stamped tags beyond `maxTags`, raising the floor to their stamps. */
+  private shrink(): void {
+    let excess = this.stamps.size - this.maxTags;
+    if (excess <= 0) return;
+    for (const [tag, stamp] of this.stamps) {
+      if (excess-- <= 0) break;
+      this.stamps.delete(tag);
+      if (this.authoritativeTags && stamp > this.floor) this.floor = stamp;
+    }
+  }
+
   private tagsValid(entry: CacheEntry): boolean {
     for (const tag of entry.tags) {
-      const stamp = this.stamps.get(tag) ?? (this.authoritativeTags ? 0 : undefined);
+      const stamp = this.stamps.get(tag) ?? (this.authoritativeTags ? this.floor : undefined);
       if (stamp === undefined || stamp >= entry.createdAt) return false;
     }
     return true;
@@ -139,7 +176,7 @@ export class MemoryTier implements Tier {
   private knownStamps(tags: readonly string[]): Map<string, number> {
     const result = new Map<string, number>();
     for (const tag of tags) {
-      const stamp = this.stamps.get(tag) ?? (this.authoritativeTags ? 0 : undefined);
+      const stamp = this.stamps.get(tag) ?? (this.authoritativeTags ? this.floor : undefined);
       if (stamp !== undefined) result.set(tag, stamp);
     }
     return result;
