@@ -2,7 +2,22 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { CacheEntry } from '../../core/entry.js';
 import { v8Serializer, type Serializer } from '../../core/serializer.js';
 import type { Tier, TierReadResult } from '../tier.js';
-import { escapeGlob, READ_CLOCK, READ_ENTRY, STAMP_TAGS, WRITE_ENTRY } from './redis.scripts.js';
+import {
+  DELETE_ENTRIES,
+  escapeGlob,
+  META,
+  PURGE_TAGS,
+  RAISE_FLOOR_TO_HORIZON,
+  READ_CLOCK,
+  READ_ENTRY,
+  RESYNC,
+  STAMP_CLEAR,
+  STAMP_TAGS,
+  TAG_STAMPS,
+  UNLINK_CLEARED,
+  WRITE_ENTRY,
+} from './redis.scripts.js';
+import { RedisStateGuard } from './redis.state-guard.js';
 
 export interface RedisTierOptions {
   /** An ioredis client to use. The tier does not close a client it was given. */
@@ -13,16 +28,40 @@ export interface RedisTierOptions {
   keyPrefix?: string;
   /** Namespace of this cache; `clear()` removes only its entries. Default `default`. */
   namespace?: string;
-  /** Per-command timeout. Default 250 ms. */
+  /** Per-command timeout; also bounds the state check after each (re)connect. Default 250 ms. */
   commandTimeoutMs?: number;
+  /**
+   * How long a deleted key keeps its tombstone. It bounds how late a write that raced the delete
+   * (a backfill of what another instance read just before) can arrive and still be refused.
+   * Default 60,000 ms.
+   */
+  tombstoneTtlMs?: number;
   serializer?: Serializer;
 }
 
+type Reply = Buffer | null;
+
 type ScriptedRedis = Redis & {
-  tcReadEntryBuffer(entryKey: string, tagKey: string): Promise<Array<Buffer | null>>;
-  tcStampTags(tagKey: string, floor: string, ...tags: string[]): Promise<string>;
-  tcReadClock(): Promise<string>;
-  tcWriteEntry(entryKey: string, payload: Buffer, created: string, staleAt: string, expiresAt: string, tags: string): Promise<number>;
+  tcReadEntryBuffer(entryKey: string, tagKey: string, clearField: string): Promise<Reply[]>;
+  tcWriteEntry(
+    entryKey: string,
+    tagKey: string,
+    payload: Buffer,
+    created: string,
+    staleAt: string,
+    expiresAt: string,
+    tags: string,
+    clearField: string,
+  ): Promise<number>;
+  tcDeleteEntries(numberOfKeys: number, tagKey: string, ...rest: string[]): Promise<number>;
+  tcStampTags(tagKey: string, minimum: string, ...tags: string[]): Promise<[string, number]>;
+  tcTagStamps(tagKey: string, ...tags: string[]): Promise<string[] | null>;
+  tcReadClock(tagKey: string): Promise<string>;
+  tcResync(tagKey: string, highestSeen: string): Promise<number>;
+  tcStampClear(tagKey: string, field: string): Promise<string | null>;
+  tcUnlinkCleared(numberOfKeys: number, ...rest: string[]): Promise<number>;
+  tcRaiseFloorToHorizon(tagKey: string): Promise<string | null>;
+  tcPurgeTags(tagKey: string, ...tags: string[]): Promise<number>;
 };
 
 const TAG_SEPARATOR = '\u001f';
@@ -65,7 +104,22 @@ export function redisClientOptions(commandTimeoutMs: number): RedisOptions {
   };
 }
 
-/** L2: Redis, shared by every instance. One round trip per read, tag check included. */
+/** Options of {@link RedisTier.purgeTagStamps}. */
+export interface PurgeTagStampsOptions {
+  /** Fields scanned (and at most deleted) per round trip. Default 1,000. */
+  batch?: number;
+}
+
+const DEFAULT_TOMBSTONE_TTL_MS = 60_000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 250;
+
+/**
+ * L2: Redis, shared by every instance. One round trip per read, tag check included.
+ *
+ * What Redis forgets cannot bring entries back (docs/decisions/0003-l2-tombstones-and-floor.md):
+ * a delete leaves a tombstone, a clear leaves a stamp, and a floor in the tag hash invalidates
+ * every entry created before Redis was found to have lost or rolled back its state.
+ */
 export class RedisTier implements Tier {
   readonly name = 'l2' as const;
   readonly client: ScriptedRedis;
@@ -74,26 +128,44 @@ export class RedisTier implements Tier {
   private readonly entriesRoot: string;
   private readonly entryPrefix: string;
   private readonly tagKey: string;
+  /** Field of the tag hash holding this namespace's clear stamp. */
+  private readonly clearField: string;
+  private readonly tombstoneTtlMs: string;
   private readonly serializer: Serializer;
+  private readonly guard: RedisStateGuard;
   /** Settles when the first connection attempt does; calls made before then wait for it. */
   private firstAttempt: Promise<void> | undefined;
 
   constructor(options: RedisTierOptions) {
     if (!options.client && !options.url) throw new Error('RedisTier needs a client or a url');
     const prefix = options.keyPrefix ?? 'tc:';
+    const namespace = options.namespace ?? 'default';
+    const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const tombstoneTtlMs = options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
+    if (!Number.isInteger(tombstoneTtlMs) || tombstoneTtlMs < 1) throw new Error(`tombstoneTtlMs must be a positive integer, got ${tombstoneTtlMs}`);
     this.ownsClient = !options.client;
-    const client = options.client ?? new Redis(options.url!, redisClientOptions(options.commandTimeoutMs ?? 250));
+    const client = options.client ?? new Redis(options.url!, redisClientOptions(commandTimeoutMs));
     // Errors surface through the calls that fail; this only keeps ioredis from printing each one.
     if (!options.client) client.on('error', () => undefined);
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
+    client.defineCommand('tcWriteEntry', { numberOfKeys: 2, lua: WRITE_ENTRY });
+    client.defineCommand('tcDeleteEntries', { lua: DELETE_ENTRIES });
     client.defineCommand('tcStampTags', { numberOfKeys: 1, lua: STAMP_TAGS });
-    client.defineCommand('tcReadClock', { numberOfKeys: 0, lua: READ_CLOCK });
-    client.defineCommand('tcWriteEntry', { numberOfKeys: 1, lua: WRITE_ENTRY });
+    client.defineCommand('tcTagStamps', { numberOfKeys: 1, lua: TAG_STAMPS });
+    client.defineCommand('tcReadClock', { numberOfKeys: 1, lua: READ_CLOCK });
+    client.defineCommand('tcResync', { numberOfKeys: 1, lua: RESYNC });
+    client.defineCommand('tcStampClear', { numberOfKeys: 1, lua: STAMP_CLEAR });
+    client.defineCommand('tcUnlinkCleared', { lua: UNLINK_CLEARED });
+    client.defineCommand('tcRaiseFloorToHorizon', { numberOfKeys: 1, lua: RAISE_FLOOR_TO_HORIZON });
+    client.defineCommand('tcPurgeTags', { numberOfKeys: 1, lua: PURGE_TAGS });
     this.client = client as ScriptedRedis;
     this.entriesRoot = `${prefix}e:`;
-    this.entryPrefix = `${this.entriesRoot}${options.namespace ?? 'default'}:`;
+    this.entryPrefix = `${this.entriesRoot}${namespace}:`;
     this.tagKey = `${prefix}tags`;
+    this.clearField = `${META.clearPrefix}${namespace}`;
+    this.tombstoneTtlMs = String(tombstoneTtlMs);
     this.serializer = options.serializer ?? v8Serializer;
+    this.guard = new RedisStateGuard(this.client, (highestSeen) => this.client.tcResync(this.tagKey, String(highestSeen)), commandTimeoutMs);
     if (client.status !== 'ready') {
       // Without this, a call made right after start-up fails fast (no offline queue) and a write
       // is dropped, only because the socket was still opening.
@@ -103,20 +175,22 @@ export class RedisTier implements Tier {
     }
   }
 
-  /** Resolves when the client is connected; commands fail fast (no offline queue) until then. */
+  /** Resolves when the client is connected and the server's state checked; commands fail fast until then. */
   async ready(timeoutMs = 5_000): Promise<void> {
-    if (this.client.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.client.off('ready', onReady);
-        reject(new Error(`Redis not ready within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.client.once('ready', onReady);
-    });
+    if (this.client.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.client.off('ready', onReady);
+          reject(new Error(`Redis not ready within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.client.once('ready', onReady);
+      });
+    }
+    await this.guard.pass();
   }
 
   /** The Redis key that holds `key`'s entry. */
@@ -125,10 +199,23 @@ export class RedisTier implements Tier {
   }
 
   async get(key: string): Promise<TierReadResult> {
-    if (this.firstAttempt) await this.firstAttempt;
-    const reply = await this.client.tcReadEntryBuffer(this.entryKey(key), this.tagKey);
+    await this.gate();
+    const epoch = this.guard.epoch;
+    const reply = await this.client.tcReadEntryBuffer(this.entryKey(key), this.tagKey, this.clearField);
     const [payload, created, staleAt, expiresAt, joinedTags] = reply;
-    if (!payload) return { entry: undefined, tagStamps: new Map(), clock: Number(reply[1]) };
+    // A reply read across a reconnect may come from a server whose state is not checked yet.
+    if (epoch !== this.guard.epoch) return { entry: undefined, tagStamps: new Map() };
+    if (!payload) {
+      if (reply[2]) {
+        // No clock either: the engine then reads it through now(), which waits for the resync,
+        // so the load is stamped above the new floor.
+        this.guard.lost();
+        return { entry: undefined, tagStamps: new Map() };
+      }
+      const clock = Number(reply[1]);
+      this.guard.saw(clock);
+      return { entry: undefined, tagStamps: new Map(), clock };
+    }
     const tags = joinedTags!.length === 0 ? [] : joinedTags!.toString().split(TAG_SEPARATOR);
     const tagStamps = new Map<string, number>();
     for (let index = 0; index < tags.length; index++) tagStamps.set(tags[index]!, Number(reply[5 + index]));
@@ -150,67 +237,132 @@ export class RedisTier implements Tier {
     return { entry, tagStamps, payload };
   }
 
+  /** Writes unless refused: created at or before a tombstone, a clear, the floor, or the live entry. */
   async set(key: string, entry: CacheEntry, payload: Buffer): Promise<void> {
-    if (this.firstAttempt) await this.firstAttempt;
-    await this.client.tcWriteEntry(
+    await this.gate();
+    const written = await this.client.tcWriteEntry(
       this.entryKey(key),
+      this.tagKey,
       payload,
       String(entry.createdAt),
       String(entry.staleAt),
       String(Math.ceil(entry.expiresAt)),
       entry.tags.join(TAG_SEPARATOR),
+      this.clearField,
     );
+    if (written === -1) this.guard.lost();
   }
 
+  /** Replaces each entry by a tombstone, so that a write created before the delete is refused. */
   async delete(keys: readonly string[]): Promise<void> {
-    if (this.firstAttempt) await this.firstAttempt;
-    if (keys.length > 0) await this.client.unlink(...keys.map((key) => this.entryKey(key)));
+    await this.gate();
+    if (keys.length === 0) return;
+    await this.client.tcDeleteEntries(keys.length + 1, this.tagKey, ...keys.map((key) => this.entryKey(key)), this.tombstoneTtlMs);
   }
 
   async invalidateTags(tags: readonly string[], stamp = 0): Promise<number> {
-    if (this.firstAttempt) await this.firstAttempt;
-    return Number(await this.client.tcStampTags(this.tagKey, String(stamp), ...tags));
+    await this.gate();
+    const [used, lost] = await this.client.tcStampTags(this.tagKey, String(stamp), ...tags);
+    const value = Number(used);
+    this.guard.saw(value);
+    if (lost === 1) this.guard.lost();
+    return value;
   }
 
+  /** Current stamps of `tags`; a tag without a record has the floor's stamp. */
   async tagStamps(tags: readonly string[]): Promise<Map<string, number>> {
-    if (this.firstAttempt) await this.firstAttempt;
+    await this.gate();
     const stamps = new Map<string, number>();
     if (tags.length === 0) return stamps;
-    const values = await this.client.hmget(this.tagKey, ...tags);
-    tags.forEach((tag, index) => stamps.set(tag, Number(values[index] ?? 0)));
+    const values = await this.afterResync(() => this.client.tcTagStamps(this.tagKey, ...tags));
+    tags.forEach((tag, index) => stamps.set(tag, Number(values[index])));
     return stamps;
   }
 
+  /** The tag clock (µs): the server's `TIME`, or above the highest stamp issued if that is later. */
   async now(): Promise<number> {
-    if (this.firstAttempt) await this.firstAttempt;
-    return Number(await this.client.tcReadClock());
+    await this.gate();
+    const clock = Number(await this.client.tcReadClock(this.tagKey));
+    this.guard.saw(clock);
+    return clock;
   }
 
+  /** Stamps the namespace as cleared (earlier entries are misses, earlier writes refused), then frees their memory. */
   async clear(): Promise<void> {
-    if (this.firstAttempt) await this.firstAttempt;
-    await this.unlinkUnder(this.entryPrefix);
+    await this.gate();
+    const stamp = await this.afterResync(() => this.client.tcStampClear(this.tagKey, this.clearField));
+    await this.unlinkCleared(this.entryPrefix, stamp);
   }
 
-  /** Removes the entries of every namespace under this tier's key prefix (the admin's clear-all). */
+  /**
+   * Clears every namespace under this tier's key prefix (the admin's clear-all): raises the floor,
+   * then frees the memory of the entries created before it.
+   * @returns how many keys were removed.
+   */
   async clearAllNamespaces(): Promise<number> {
-    if (this.firstAttempt) await this.firstAttempt;
-    return this.unlinkUnder(this.entriesRoot);
+    await this.gate();
+    const stamp = await this.afterResync(() => this.client.tcStampClear(this.tagKey, META.floor));
+    return this.unlinkCleared(this.entriesRoot, stamp);
   }
 
-  /** Unlinks every key starting with `prefix`, a literal; returns how many. */
-  private async unlinkUnder(prefix: string): Promise<number> {
+  /**
+   * Drops the tag stamps no entry in L2 can still need: the floor is raised to now minus the
+   * longest lifetime any write carried (every entry created before has expired), and the tags
+   * stamped at or below it are deleted, since a tag without a record reads as the floor. Runs in
+   * batches of HSCAN, each deletion re-checked in a script.
+   * @returns how many tag stamps were dropped.
+   */
+  async purgeTagStamps(options: PurgeTagStampsOptions = {}): Promise<number> {
+    const batch = options.batch ?? 1_000;
+    if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);
+    await this.gate();
+    const floor = Number(await this.afterResync(() => this.client.tcRaiseFloorToHorizon(this.tagKey)));
+    let cursor = '0';
+    let purged = 0;
+    do {
+      const [next, flat] = await this.client.hscan(this.tagKey, cursor, 'COUNT', batch);
+      const candidates: string[] = [];
+      for (let index = 0; index < flat.length; index += 2) {
+        const field = flat[index]!;
+        if (!field.startsWith('\u0000') && Number(flat[index + 1]) <= floor) candidates.push(field);
+      }
+      if (candidates.length > 0) purged += await this.client.tcPurgeTags(this.tagKey, ...candidates);
+      cursor = next;
+    } while (cursor !== '0');
+    return purged;
+  }
+
+  async close(): Promise<void> {
+    this.guard.dispose();
+    if (this.ownsClient) await closeRedisClient(this.client);
+  }
+
+  private async gate(): Promise<void> {
+    if (this.firstAttempt) await this.firstAttempt;
+    await this.guard.pass();
+  }
+
+  /** Runs a script that answers null when the tag hash is lost; resyncs and runs it once more. */
+  private async afterResync<T>(script: () => Promise<T | null>): Promise<T> {
+    const first = await script();
+    if (first !== null) return first;
+    this.guard.lost();
+    await this.guard.pass();
+    const second = await script();
+    if (second === null) throw new Error('Redis lost its tag hash again during a resync');
+    return second;
+  }
+
+  /** Unlinks the keys under `prefix` (a literal) created at or before `stamp`; returns how many. */
+  private async unlinkCleared(prefix: string, stamp: string): Promise<number> {
     const pattern = `${escapeGlob(prefix)}*`;
     let cursor = '0';
     let removed = 0;
     do {
       const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) removed += await this.client.unlink(...keys);
+      if (keys.length > 0) removed += await this.client.tcUnlinkCleared(keys.length, ...keys, stamp);
       cursor = next;
     } while (cursor !== '0');
     return removed;
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsClient) await closeRedisClient(this.client);
   }
 }
