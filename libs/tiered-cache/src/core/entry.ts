@@ -33,3 +33,12 @@ export function capLifetime<T>(entry: CacheEntry<T>, now: number, maxTtlMs: numb
   if (entry.expiresAt <= limit) return entry;
   return { ...entry, staleAt: Math.min(entry.staleAt, limit), expiresAt: limit };
 }
+
+/**
+ * True when a known stamp says one of the entry's tags was invalidated at or after its creation. Tags
+ * missing from `known` are not judged: the caller checks them elsewhere.
+ */
+export function contradicts(known: ReadonlyMap<string, number>, entry: CacheEntry): boolean {
+  for (const stamp of known.values()) if (stamp >= entry.createdAt) return true;
+  return false;
+}

@@ -1,7 +1,7 @@
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { tagsAreValid } from '../tiers/tier.js';
 import type { LocalClock } from './clock.js';
-import type { CacheEntry } from './entry.js';
+import { contradicts, type CacheEntry } from './entry.js';
 import type { RemoteSlot } from './remote-slot.js';
 
 /** A creation stamp. `shared` is false when the shared clock could not be read. */
@@ -90,6 +90,8 @@ export class SharedClock {
     for (const slot of this.remotes) {
       try {
         const stamps = await slot.breaker.run(() => slot.tier.tagStamps(entry.tags));
+        // The memo may know a later stamp than the tier (a placeholder for a stamp not yet written).
+        if (this.l1 !== undefined && contradicts(await this.l1.tagStamps(entry.tags), entry)) return false;
         this.l1?.learnStamps(stamps);
         return tagsAreValid(entry, stamps);
       } catch {

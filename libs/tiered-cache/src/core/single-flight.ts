@@ -1,10 +1,18 @@
-/** A running load. `discarded` is set when a delete or clear makes its result unfit to store. */
+/**
+ * A running load. `mark` is the change-log sequence when it began (see {@link ChangeLog}); `tags`
+ * are the tags its result will carry, or `undefined` when they depend on the value.
+ */
 export interface Flight<T> {
   readonly promise: Promise<T>;
-  discarded: boolean;
+  readonly mark: number;
+  readonly tags: readonly string[] | undefined;
 }
 
-/** Coalesces concurrent work per key: one run, every caller gets its result. */
+/**
+ * Coalesces concurrent work per key: one run, every caller gets its result. A change detaches the
+ * flights it concerns, so callers arriving after it start a run of their own instead of joining one
+ * that began before it.
+ */
 export class SingleFlight {
   private readonly flights = new Map<string, Flight<unknown>>();
 
@@ -12,8 +20,8 @@ export class SingleFlight {
     return this.flights.get(key);
   }
 
-  start<T>(key: string, work: (flight: Flight<T>) => Promise<T>): Flight<T> {
-    const flight = { discarded: false } as { promise: Promise<T>; discarded: boolean };
+  start<T>(key: string, mark: number, tags: readonly string[] | undefined, work: (flight: Flight<T>) => Promise<T>): Flight<T> {
+    const flight = { mark, tags } as { promise: Promise<T>; mark: number; tags: readonly string[] | undefined };
     flight.promise = work(flight).finally(() => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
     });
@@ -21,17 +29,18 @@ export class SingleFlight {
     return flight;
   }
 
-  /** Marks the key's flight (or every flight) as discarded so its result is not stored. */
-  discard(key?: string): void {
-    if (key === undefined) {
-      for (const flight of this.flights.values()) flight.discarded = true;
-      this.flights.clear();
-      return;
-    }
-    const flight = this.flights.get(key);
-    if (flight) {
-      flight.discarded = true;
-      this.flights.delete(key);
+  /** Detaches the flight of each key (every flight when no keys are given). */
+  detach(keys?: readonly string[]): void {
+    if (keys === undefined) return this.flights.clear();
+    for (const key of keys) this.flights.delete(key);
+  }
+
+  /** Detaches the flights whose result may carry one of `tags`. */
+  detachTagged(tags: readonly string[]): void {
+    if (this.flights.size === 0) return;
+    const invalidated = new Set(tags);
+    for (const [key, flight] of this.flights) {
+      if (flight.tags === undefined || flight.tags.some((tag) => invalidated.has(tag))) this.flights.delete(key);
     }
   }
 }

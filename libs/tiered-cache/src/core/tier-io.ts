@@ -1,7 +1,8 @@
 import type { AutoRecovery } from '../resilience/auto-recovery.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { tagsAreValid } from '../tiers/tier.js';
-import { capLifetime, type CacheEntry } from './entry.js';
+import type { ChangeLog } from './change-log.js';
+import { capLifetime, contradicts, type CacheEntry } from './entry.js';
 import type { ObserverHub } from './observer-hub.js';
 import type { RemoteSlot } from './remote-slot.js';
 import type { ResolvedCall, TierSelection } from './resolved-call.js';
@@ -13,14 +14,23 @@ export type ReadOutcome =
   | { readonly hit: true; readonly value: unknown; readonly payload: Buffer | undefined }
   | { readonly hit: false; readonly stale: CacheEntry | undefined; readonly clock: number | undefined };
 
+/** Why an entry is written: a loader's result must pass the tag check; an explicit `set` always lands. */
+export type StoreKind = 'load' | 'set';
+
 /**
  * Reads and writes across the tiers: top-down reads with backfill of the remaining lifetime, and
  * write-through of fresh entries. A failing remote tier is counted, skipped, and queued for
  * recovery; it never fails the call.
+ *
+ * Every write that follows a read or a load (copy-up, loader result) carries the change-log mark
+ * taken when that read or load began, and is dropped if the key changed since; every remote write
+ * is tracked, so a delete or clear waits for the ones already on their way.
  */
 export class TierIO {
   /** Remote writes still running, per key: a delete or clear waits for them, so none lands after it. */
   private readonly writing = new Map<string, Promise<void>>();
+  /** Set while this instance may be missing invalidations from others: L1 lifetimes are capped to it. */
+  blindL1CapMs: number | undefined;
 
   constructor(
     private readonly l1: MemoryTier | undefined,
@@ -28,13 +38,14 @@ export class TierIO {
     private readonly recovery: AutoRecovery,
     private readonly hub: ObserverHub,
     private readonly counters: EngineCounters,
+    private readonly changes: ChangeLog,
     private readonly now: () => number,
     /** The `clone` option: L1 entries also keep their serialized bytes. */
     private readonly l1KeepsPayload: boolean,
   ) {}
 
-  /** Reads the selected tiers top-down; backfills the tiers above a hit. */
-  async read(storageKey: string, call: TierSelection): Promise<ReadOutcome> {
+  /** Reads the selected tiers top-down; backfills the tiers above a hit unless the key changed since `mark`. */
+  async read(storageKey: string, call: TierSelection, mark: number): Promise<ReadOutcome> {
     const now = this.now();
     let stale: CacheEntry | undefined;
     if (call.useL1) {
@@ -63,12 +74,12 @@ export class TierIO {
       if (slot === this.clock.source && result.clock !== undefined) clock = result.clock;
       const entry = result.entry;
       const blocked = entry !== undefined && pending !== undefined && pending.blocks(storageKey, entry.tags);
-      if (entry !== undefined && !blocked && tagsAreValid(entry, result.tagStamps)) {
+      if (entry !== undefined && !blocked && tagsAreValid(entry, result.tagStamps) && (await this.othersAgree(slot, entry))) {
         this.l1?.learnStamps(result.tagStamps);
         if (now < entry.staleAt) {
           slot.counters.hits++;
           this.counters.hits++;
-          this.backfill(storageKey, entry, result.payload, call, missed, now);
+          this.backfill(storageKey, entry, result.payload, call, missed, now, mark);
           return { hit: true, value: entry.value, payload: result.payload };
         }
         if (stale === undefined || entry.staleAt > stale.staleAt) stale = entry;
@@ -80,29 +91,94 @@ export class TierIO {
   }
 
   /**
-   * Writes a fresh entry to the selected tiers, unless one of its tags was invalidated since `stamp`.
-   * L1 is written at once. The remote writes are awaited when `awaitRemote` (an explicit `set`);
-   * otherwise (a loader's result) they finish in the background, so a slow or hung tier never
-   * delays the caller, and {@link settled} lets a later delete wait for them.
+   * Writes a fresh entry to the selected tiers. A loader's result (`load`) is dropped when one of its
+   * tags was invalidated since `stamp`; any write is dropped when the key changed since `mark`.
+   * L1 is written at once. The remote writes are awaited for a `set`; a loader's finish in the
+   * background, so a slow or hung tier never delays the caller, and {@link settled} lets a later
+   * delete wait for them.
    */
-  async store<T>(storageKey: string, value: T, payload: Buffer, call: ResolvedCall<T>, stamp: Stamp, awaitRemote: boolean): Promise<void> {
+  async store<T>(storageKey: string, value: T, payload: Buffer, call: ResolvedCall<T>, stamp: Stamp, mark: number, kind: StoreKind): Promise<void> {
     const now = this.now();
     const tags = typeof call.tags === 'function' ? normalizeTags(call.tags(value)) : call.tags;
     const staleAt = now + call.ttlMs;
     const entry: CacheEntry<T> = { value, createdAt: stamp.value, staleAt, expiresAt: staleAt + call.graceMs, tags, size: payload.length };
-    if (tags.length > 0 && !(await this.clock.stillValid(entry))) return;
-    if (call.useL1) this.l1!.setEntry(storageKey, capLifetime(this.forL1(entry, payload), now, call.capsMs.l1));
-    // An entry stamped by a stand-in clock cannot be compared with other instances' stamps.
-    if (!stamp.shared || call.remotes.length === 0) return;
-    const writes = Promise.all(call.remotes.map((slot) => this.writeRemote(slot, storageKey, entry, payload, call, now))).then(() => undefined);
-    this.track(storageKey, writes);
-    if (awaitRemote) await writes;
+    // A set is a write, not a loader's result: it lands even if a concurrent invalidation of its
+    // tags wins (then it reads as invalidated), so the value it replaces is gone either way.
+    if (kind === 'load' && tags.length > 0 && !(await this.clock.stillValid(entry))) return;
+    if (!this.changes.unchangedSince(storageKey, mark)) return;
+    if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
+    const writes = this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp);
+    if (kind === 'set') await writes;
   }
 
   /** Resolves when the remote writes running for `storageKey` (or for every key) have finished. */
   async settled(storageKey?: string): Promise<void> {
     if (storageKey !== undefined) return this.writing.get(storageKey);
     await Promise.all(this.writing.values());
+  }
+
+  /**
+   * L2 and L3 hold their own tag stamps, and either may lag (a stamp that could not be written, a
+   * tier restored from an older state): a hit is also checked against what L1 has learnt, and a
+   * tagged hit from a tier below the clock tier against the clock tier's stamps.
+   */
+  private async othersAgree(slot: RemoteSlot, entry: CacheEntry): Promise<boolean> {
+    if (entry.tags.length === 0) return true;
+    if (this.l1 !== undefined && contradicts(await this.l1.tagStamps(entry.tags), entry)) return false;
+    const clockSlot = this.clock.source;
+    if (clockSlot === undefined || slot === clockSlot || clockSlot.breaker.state === 'open') return true;
+    try {
+      const stamps = await clockSlot.breaker.run(() => clockSlot.tier.tagStamps(entry.tags));
+      this.l1?.learnStamps(stamps);
+      return tagsAreValid(entry, stamps);
+    } catch {
+      // The clock tier cannot answer: the tier's own stamps (checked above) decide.
+      clockSlot.counters.errors++;
+      return true;
+    }
+  }
+
+  /** Copies a hit into the tiers above it, keeping its remaining lifetime. */
+  private backfill(
+    storageKey: string,
+    entry: CacheEntry,
+    payload: Buffer | undefined,
+    call: TierSelection,
+    missed: readonly RemoteSlot[],
+    now: number,
+    mark: number,
+  ): void {
+    if (!this.changes.unchangedSince(storageKey, mark)) return;
+    if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
+    if (payload !== undefined && missed.length > 0) void this.writeRemotes(storageKey, entry, payload, missed, call, now, undefined);
+  }
+
+  /**
+   * Starts the remote writes and tracks them. An entry stamped by a stand-in clock (the clock tier
+   * was unreachable) is not comparable with the clock tier's stamps, so it skips that tier; the
+   * tier's old value for the key is queued for removal instead, so it cannot outlive this write.
+   */
+  private writeRemotes(
+    storageKey: string,
+    entry: CacheEntry,
+    payload: Buffer,
+    slots: readonly RemoteSlot[],
+    call: TierSelection,
+    now: number,
+    stamp: Stamp | undefined,
+  ): Promise<void> {
+    if (slots.length === 0) return Promise.resolve();
+    const writes = Promise.all(
+      slots.map((slot) => {
+        if (stamp !== undefined && !stamp.shared && slot === this.clock.source) {
+          this.recovery.defer(slot, (queue) => queue.addKeys([storageKey]));
+          return undefined;
+        }
+        return this.writeRemote(slot, storageKey, entry, payload, call, now);
+      }),
+    ).then(() => undefined);
+    this.track(storageKey, writes);
+    return writes;
   }
 
   private track(storageKey: string, writes: Promise<void>): void {
@@ -114,22 +190,11 @@ export class TierIO {
     });
   }
 
-  /** Copies a hit into the tiers above it, keeping its remaining lifetime. */
-  private backfill(
-    storageKey: string,
-    entry: CacheEntry,
-    payload: Buffer | undefined,
-    call: TierSelection,
-    missed: readonly RemoteSlot[],
-    now: number,
-  ): void {
-    if (call.useL1) this.l1!.setEntry(storageKey, capLifetime(this.forL1(entry, payload), now, call.capsMs.l1));
-    if (payload === undefined) return;
-    for (const slot of missed) void this.writeRemote(slot, storageKey, entry, payload, call, now);
-  }
-
-  private forL1<T>(entry: CacheEntry<T>, payload: Buffer | undefined): CacheEntry<T> {
-    return this.l1KeepsPayload && payload !== undefined ? { ...entry, payload } : entry;
+  private forL1<T>(entry: CacheEntry<T>, payload: Buffer | undefined, now: number, call: TierSelection): CacheEntry<T> {
+    const kept = this.l1KeepsPayload && payload !== undefined ? { ...entry, payload } : entry;
+    const cap = call.capsMs.l1;
+    const blind = this.blindL1CapMs;
+    return capLifetime(kept, now, blind !== undefined && (cap === undefined || blind < cap) ? blind : cap);
   }
 
   private async writeRemote(

@@ -8,6 +8,7 @@ import type { RedisBus } from '../sync/redis.bus.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
 import type { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier, TierName } from '../tiers/tier.js';
+import { ChangeLog } from './change-log.js';
 import { LocalClock } from './clock.js';
 import { toMilliseconds } from './duration.js';
 import type { CacheEntry } from './entry.js';
@@ -45,6 +46,9 @@ export class TieredCache {
   private readonly lock: DistributedLock | undefined;
   private readonly now: () => number;
   private readonly flights = new SingleFlight();
+  private readonly changes = new ChangeLog();
+  /** Explicit sets and deletes still running, per key: a read on this instance waits for them. */
+  private readonly mutations = new Map<string, Promise<void>>();
   private readonly keys: KeyBuilder;
   private readonly serializer: Serializer;
   private readonly defaultCall: ResolvedCall<unknown>;
@@ -86,7 +90,7 @@ export class TieredCache {
     this.recovery = new AutoRecovery(this.remotes, clockSlot, this.bus as CacheBus | undefined, this.l1);
     const deferTags = (slot: RemoteSlot, tags: readonly string[]) => this.recovery.defer(slot, (queue) => queue.addTags(tags));
     this.clock = new SharedClock(clockSlot, this.remotes, this.l1, new LocalClock(options.now), deferTags);
-    this.io = new TierIO(this.l1, this.clock, this.recovery, this.hub, this.counters, this.now, options.clone === true);
+    this.io = new TierIO(this.l1, this.clock, this.recovery, this.hub, this.counters, this.changes, this.now, options.clone === true);
     this.defaultCall = this.resolveCall({ ...options.defaults });
     // Through the serializer, not structuredClone: a copy then looks exactly like an L2/L3 hit
     // (structuredClone turns a Buffer into a plain Uint8Array; v8 keeps it a Buffer).
@@ -127,7 +131,10 @@ export class TieredCache {
       return this.handOut(running.promise as Promise<T>);
     }
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
-    return this.handOut(this.flights.start<T>(storageKey, (flight) => this.readOrLoad(key, storageKey, loader, call, flight)).promise);
+    const flight = this.flights.start<T>(storageKey, this.changes.mark(), staticTags(call), (started) =>
+      this.readOrLoad(key, storageKey, loader, call, started),
+    );
+    return this.handOut(flight.promise);
   }
 
   /** Returns the cached value, or `undefined`. Stale entries are not returned. */
@@ -136,7 +143,8 @@ export class TieredCache {
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
     if (fresh !== undefined) return this.copy ? this.copyOf<T>(fresh) : (fresh.value as T);
-    const outcome = await this.io.read(storageKey, options?.tiers ? this.resolveCall(options) : this.defaultCall);
+    await this.mutationsOf(storageKey);
+    const outcome = await this.io.read(storageKey, options?.tiers ? this.resolveCall(options) : this.defaultCall, this.changes.mark());
     if (!outcome.hit) return undefined;
     return this.copy ? this.copyOf<T>(outcome) : (outcome.value as T);
   }
@@ -148,23 +156,32 @@ export class TieredCache {
   async set<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
     const storageKey = this.keys.build(key);
     const payload = this.serialize(key, value);
-    this.flights.discard(storageKey);
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
-    await this.io.store(storageKey, value, payload, call, await this.clock.read(), true);
+    // Synchronously: a read on this instance from now on waits for this write, not the old value.
+    const mark = this.changed(storageKey);
+    await this.mutate(storageKey, async () => {
+      await this.io.store(storageKey, value, payload, call, await this.clock.read(), mark, 'set');
+      await this.recovery.publish({ kind: 'set', namespace: this.namespace, keys: [storageKey] });
+    });
   }
 
   /** Removes `key` from every tier, here and (through the bus) on every other instance. */
   async delete(key: string): Promise<void> {
     const storageKey = this.keys.build(key);
-    this.flights.discard(storageKey);
-    this.l1?.deleteKeys([storageKey]);
-    await this.io.settled(storageKey);
-    await Promise.all(
-      this.remotes.map((slot) =>
-        slot.breaker.run(() => slot.tier.delete([storageKey])).catch(() => this.recovery.defer(slot, (queue) => queue.addKeys([storageKey]))),
-      ),
-    );
-    await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: [storageKey] });
+    this.changed(storageKey);
+    await this.mutate(storageKey, async () => {
+      // Writes already on their way land first, then the delete covers them.
+      await this.io.settled(storageKey);
+      const stamp = await this.deleteStamp();
+      await Promise.all(
+        this.remotes.map((slot) =>
+          slot.breaker
+            .run(() => slot.tier.delete([storageKey], stamp))
+            .catch(() => this.recovery.defer(slot, (queue) => queue.addKeys([storageKey]))),
+        ),
+      );
+      await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: [storageKey] });
+    });
   }
 
   /**
@@ -177,6 +194,8 @@ export class TieredCache {
     const source = options.source ?? 'app';
     this.invalidationsBySource.set(source, (this.invalidationsBySource.get(source) ?? 0) + 1);
     this.hub.emit('invalidation', { source, origin: 'local', tags: normalized.length });
+    // A call arriving from now on must not join a load that began before the invalidation.
+    this.flights.detachTagged(normalized);
     const stamp = await this.clock.stampTags(normalized);
     this.l1?.learnStamps(new Map(normalized.map((tag) => [tag, stamp])));
     if (stamp !== UNKNOWN_STAMP && options.broadcast !== false) await this.recovery.publish({ kind: 'tags', tags: normalized, stamp });
@@ -208,11 +227,16 @@ export class TieredCache {
 
   /** Empties this cache's namespace in every tier and on every instance. Tag clocks are kept. */
   async clear(): Promise<void> {
-    this.flights.discard();
+    this.changes.changeAll();
+    this.flights.detach();
     await this.l1?.clear();
+    await Promise.all([...this.mutations.values()].map((running) => running.catch(() => undefined)));
     await this.io.settled();
+    const stamp = await this.deleteStamp();
     await Promise.all(
-      this.remotes.map((slot) => slot.breaker.run(() => slot.tier.clear()).catch(() => this.recovery.defer(slot, (queue) => queue.addClear()))),
+      this.remotes.map((slot) =>
+        slot.breaker.run(() => slot.tier.clear(stamp)).catch(() => this.recovery.defer(slot, (queue) => queue.addClear())),
+      ),
     );
     await this.recovery.publish({ kind: 'clear', namespace: this.namespace });
   }
@@ -305,19 +329,23 @@ export class TieredCache {
     call: ResolvedCall<T>,
     flight: Flight<T>,
   ): Promise<T> {
-    const outcome = await this.io.read(storageKey, call);
+    await this.mutationsOf(storageKey);
+    const outcome = await this.io.read(storageKey, call, flight.mark);
     if (outcome.hit) return outcome.value as T;
     const stale = outcome.stale !== undefined && this.now() < outcome.stale.expiresAt ? outcome.stale : undefined;
     const stamp = outcome.clock !== undefined ? this.clock.observed(outcome.clock) : await this.clock.read();
-    const peer = call.lock ? await this.lockOrWait(storageKey, call) : undefined;
+    const peer = call.lock ? await this.lockOrWait(storageKey, call, flight.mark) : undefined;
     if (peer?.hit) return peer.value as T;
-    const loading = this.loadAndStore(key, storageKey, loader, call, flight, stamp).finally(() => peer?.release?.());
+    const loading = this.loadAndStore(key, storageKey, loader, call, flight, stamp);
+    // Held until the value is in L2 too: released earlier, another instance would miss and load again.
+    const release = peer?.release;
+    if (release) void loading.then(() => this.io.settled(storageKey), () => undefined).finally(release);
     try {
       const timed = await awaitWithTimeouts(key, loading, { softMs: call.softMs, hardMs: call.hardMs }, stale !== undefined);
-      return timed.kind === 'value' ? timed.value : this.serveStale(storageKey, stale!, call);
+      return timed.kind === 'value' ? timed.value : this.serveStale(storageKey, stale!, call, flight.mark);
     } catch (error) {
       if (error instanceof SerializationError || stale === undefined) throw error;
-      return this.serveStale(storageKey, stale, call);
+      return this.serveStale(storageKey, stale, call, flight.mark);
     }
   }
 
@@ -331,7 +359,7 @@ export class TieredCache {
   ): Promise<T> {
     this.counters.loaderCalls++;
     const value = await loader();
-    if (!flight.discarded) await this.io.store(storageKey, value, this.serialize(key, value), call, stamp, false);
+    await this.io.store(storageKey, value, this.serialize(key, value), call, stamp, flight.mark, 'load');
     return value;
   }
 
@@ -342,6 +370,7 @@ export class TieredCache {
   private async lockOrWait(
     storageKey: string,
     call: TierSelection & Pick<ResolvedCall<unknown>, 'lock'>,
+    mark: number,
   ): Promise<{ hit: true; value: unknown } | { hit: false; release?: () => Promise<void> }> {
     const lock = this.lock;
     if (lock === undefined || call.lock === undefined) return { hit: false };
@@ -356,7 +385,7 @@ export class TieredCache {
     const deadline = this.now() + waitMs;
     while (this.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-      const outcome = await this.io.read(storageKey, call);
+      const outcome = await this.io.read(storageKey, call, mark);
       if (outcome.hit) return outcome;
     }
     return { hit: false };
@@ -370,7 +399,7 @@ export class TieredCache {
     if (now < entry.staleAt - (1 - call.refreshAhead) * call.ttlMs || this.flights.get(storageKey) !== undefined) return;
     if ((this.refreshBackoff.get(storageKey) ?? 0) > now) return;
     this.counters.refreshes++;
-    this.flights.start<T>(storageKey, async (flight) => {
+    this.flights.start<T>(storageKey, this.changes.mark(), staticTags(call), async (flight) => {
       try {
         return await this.loadAndStore(key, storageKey, loader, call, flight, await this.clock.read());
       } catch (error) {
@@ -383,10 +412,14 @@ export class TieredCache {
     );
   }
 
-  /** Fail-safe: serve a stale entry within grace, and hold off the loader here for a while. */
-  private serveStale<T>(storageKey: string, stale: CacheEntry, call: TierSelection): T {
+  /**
+   * Fail-safe: serve a stale entry within grace, and hold off the loader here for a while. The
+   * callers began before any change since `mark`, so they may get the stale value; L1 keeps it only
+   * if the key did not change meanwhile (a deleted entry must not come back as fresh).
+   */
+  private serveStale<T>(storageKey: string, stale: CacheEntry, call: TierSelection, mark: number): T {
     this.counters.staleServed++;
-    if (call.useL1) {
+    if (call.useL1 && this.changes.unchangedSince(storageKey, mark)) {
       const now = this.now();
       this.l1!.setEntry(storageKey, { ...stale, staleAt: Math.min(now + this.failSafeThrottleMs, stale.expiresAt) });
     }
@@ -406,23 +439,64 @@ export class TieredCache {
     const l1 = this.l1;
     if (message.kind === 'tags') {
       l1?.learnStamps(new Map(message.tags.map((tag) => [tag, message.stamp])));
+      this.flights.detachTagged(message.tags);
       this.hub.emit('invalidation', { source: 'bus', origin: 'bus', tags: message.tags.length });
       return;
     }
     if (message.namespace !== this.namespace) return;
-    if (message.kind === 'delete') {
-      for (const key of message.keys) this.flights.discard(key);
-      l1?.deleteKeys(message.keys);
-    } else {
-      this.flights.discard();
+    if (message.kind === 'clear') {
+      this.changes.changeAll();
+      this.flights.detach();
       l1?.reset();
+      return;
     }
+    // Another instance wrote or deleted these keys: what this one holds or is copying is outdated.
+    for (const key of message.keys) this.changes.change(key);
+    this.flights.detach(message.keys);
+    l1?.deleteKeys(message.keys);
   }
 
   /** Messages were lost while the bus was down: L1 may hold what others invalidated. */
   private onBusRecovered(): void {
     this.l1?.reset();
     void this.recovery.recover();
+  }
+
+  /**
+   * Records a change of `storageKey` made here: voids writes of reads and loads that began before,
+   * detaches its flight and drops it from L1. Synchronous. Returns the mark for the change's own write.
+   */
+  private changed(storageKey: string): number {
+    this.changes.change(storageKey);
+    this.flights.detach([storageKey]);
+    this.l1?.deleteKeys([storageKey]);
+    return this.changes.mark();
+  }
+
+  /** Runs a set or delete of `storageKey` after the ones already running for it, and tracks it. */
+  private mutate(storageKey: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.mutations.get(storageKey);
+    const running = previous === undefined ? work() : previous.catch(() => undefined).then(work);
+    this.mutations.set(storageKey, running);
+    const forget = () => {
+      if (this.mutations.get(storageKey) === running) this.mutations.delete(storageKey);
+    };
+    running.then(forget, forget);
+    return running;
+  }
+
+  /** Waits for the sets and deletes of `storageKey` this instance has started (read-your-writes). */
+  private async mutationsOf(storageKey: string): Promise<void> {
+    const running = this.mutations.get(storageKey);
+    if (running !== undefined) await running.catch(() => undefined);
+  }
+
+  /**
+   * The stamp a delete or clear leaves in the tiers below the clock tier (a tombstone), so that a
+   * write of an older entry still on its way cannot land after it. Read only when such a tier exists.
+   */
+  private async deleteStamp(): Promise<number | undefined> {
+    return this.remotes.some((slot) => slot !== this.clock.source) ? (await this.clock.read()).value : undefined;
   }
 
   /** Resolved once per options object: callers that reuse one (as `@Cached` does) parse nothing per call. */
@@ -433,4 +507,9 @@ export class TieredCache {
     this.resolvedCalls.set(options, resolved as ResolvedCall<unknown>);
     return resolved;
   }
+}
+
+/** The tags a call's result will carry, when known before the value is (`undefined` otherwise). */
+function staticTags<T>(call: ResolvedCall<T>): readonly string[] | undefined {
+  return typeof call.tags === 'function' ? undefined : call.tags;
 }

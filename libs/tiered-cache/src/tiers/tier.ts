@@ -27,7 +27,11 @@ export interface Tier {
   get(key: string): Promise<TierReadResult>;
   /** `payload` is the serialized value, shared by all tiers of one write. */
   set(key: string, entry: CacheEntry, payload: Buffer): Promise<void>;
-  delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Removes `keys`. `stamp`, when given, is the shared clock's reading at the delete: a tier that is
+   * not the clock source leaves a tombstone with it, so an older write still on its way is refused.
+   */
+  delete(keys: readonly string[], stamp?: number): Promise<void>;
   /** Records an invalidation of `tags` and returns the stamp it used. */
   invalidateTags(tags: readonly string[], stamp?: number): Promise<number>;
   /** Current invalidation stamps of `tags` (0 where never invalidated). */
@@ -35,7 +39,7 @@ export interface Tier {
   /** Reads the tier's tag clock (µs). */
   now(): Promise<number>;
   /** Removes every entry of this tier's namespace. Tag clocks are kept. */
-  clear(): Promise<void>;
+  clear(stamp?: number): Promise<void>;
   close(): Promise<void>;
 }
 

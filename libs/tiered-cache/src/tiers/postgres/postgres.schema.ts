@@ -42,26 +42,46 @@ CREATE TABLE IF NOT EXISTS ${s}.cache_tag_clock (
   stamp          bigint      NOT NULL,
   invalidated_at timestamptz NOT NULL DEFAULT now()
 );
-
+-- Set when a tag is stamped here and not (yet) on the clock tier (Redis): by a database trigger, or
+-- while Redis was unreachable. Durable, so a restart loses nothing; every instance sweeps these rows
+-- into Redis and clears them (docs/consistency.md, "Sweep").
+ALTER TABLE ${s}.cache_tag_clock ADD COLUMN IF NOT EXISTS pending_stamp bigint;
+CREATE INDEX IF NOT EXISTS cache_tag_clock_pending ON ${s}.cache_tag_clock (pending_stamp) WHERE pending_stamp IS NOT NULL;
+-- The newest entry stamp, read by an index: an invalidation stamped here is never below it.
+CREATE INDEX IF NOT EXISTS cache_entries_created_stamp ON ${s}.cache_entries (created_stamp);
+-- A namespace's last clear: entries stamped at or before it are gone, even if a write that was
+-- already on its way lands after the clear.
+CREATE TABLE IF NOT EXISTS ${s}.cache_namespace_clock (
+  namespace     text   PRIMARY KEY,
+  cleared_stamp bigint NOT NULL
+);
 -- The PostgreSQL clock in microseconds: the tag clock when PostgreSQL is the clock source.
 CREATE OR REPLACE FUNCTION ${s}.cache_clock_micros() RETURNS bigint
   LANGUAGE sql VOLATILE AS $fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint $fn$;
-
--- Stamps tags and returns the largest stamp used. Without p_floor the stamp is PostgreSQL's clock
--- (domain triggers call it so, in the writing transaction); with p_floor it is p_floor, the stamp
--- the clock tier (Redis) chose, so both tiers hold the same value. Never earlier than a tag's
--- previous stamp.
+-- A stamp later than every entry stamp held here, whichever clock made it: an invalidation or a
+-- clear stamped with it covers every entry already in the table, even when PostgreSQL's clock runs
+-- behind the clock tier's.
+CREATE OR REPLACE FUNCTION ${s}.cache_covering_stamp(p_floor bigint DEFAULT 0) RETURNS bigint
+  LANGUAGE sql VOLATILE AS $fn$
+  SELECT greatest(p_floor, ${s}.cache_clock_micros(), coalesce((SELECT max(created_stamp) FROM ${s}.cache_entries), 0) + 1)
+$fn$;
+-- Stamps tags and returns the largest stamp used. Without p_floor (domain triggers call it so, in
+-- the writing transaction; the engine while Redis is away) the stamp is PostgreSQL's covering stamp
+-- and the row is marked pending for Redis; with p_floor (the stamp Redis chose) it is at least that.
+-- Never earlier than a tag's previous stamp.
 CREATE OR REPLACE FUNCTION ${s}.cache_invalidate_tags(p_tags text[], p_floor bigint DEFAULT 0) RETURNS bigint
   LANGUAGE sql VOLATILE AS $fn$
-  WITH stamped AS (
-    INSERT INTO ${s}.cache_tag_clock AS c (tag, stamp, invalidated_at)
-    SELECT DISTINCT t, CASE WHEN p_floor > 0 THEN p_floor ELSE ${s}.cache_clock_micros() END, now()
-    FROM unnest(p_tags) AS t
+  WITH base AS (SELECT ${s}.cache_covering_stamp(p_floor) AS stamp),
+  stamped AS (
+    INSERT INTO ${s}.cache_tag_clock AS c (tag, stamp, invalidated_at, pending_stamp)
+    SELECT DISTINCT t, base.stamp, now(), CASE WHEN p_floor > 0 THEN NULL ELSE base.stamp END
+    FROM unnest(p_tags) AS t, base
     ON CONFLICT (tag) DO UPDATE
-      SET stamp = greatest(c.stamp + 1, excluded.stamp), invalidated_at = excluded.invalidated_at
+      SET stamp = greatest(c.stamp + 1, excluded.stamp), invalidated_at = excluded.invalidated_at,
+          pending_stamp = CASE WHEN p_floor > 0 THEN c.pending_stamp ELSE greatest(c.stamp + 1, excluded.stamp) END
     RETURNING c.stamp
   )
-  SELECT coalesce(max(stamp), CASE WHEN p_floor > 0 THEN p_floor ELSE ${s}.cache_clock_micros() END) FROM stamped
+  SELECT coalesce(max(stamp), (SELECT stamp FROM base)) FROM stamped
 $fn$;
 `;
 }
@@ -71,6 +91,8 @@ export function dropCacheSchemaSql(schema = 'public'): string {
   const s = quoteSchema(schema);
   return `
 DROP FUNCTION IF EXISTS ${s}.cache_invalidate_tags(text[], bigint);
+DROP FUNCTION IF EXISTS ${s}.cache_covering_stamp(bigint);
+DROP TABLE IF EXISTS ${s}.cache_namespace_clock;
 DROP FUNCTION IF EXISTS ${s}.cache_clock_micros();
 DROP TABLE IF EXISTS ${s}.cache_tag_clock;
 DROP TABLE IF EXISTS ${s}.cache_entries;

@@ -31,7 +31,7 @@ export interface PostgresTierOptions {
   serializer?: Serializer;
 }
 
-type StatementName = 'read' | 'write' | 'remove' | 'stamp' | 'stamps' | 'clock' | 'clear' | 'hits';
+type StatementName = 'read' | 'write' | 'remove' | 'stamp' | 'stamps' | 'clock' | 'clear' | 'hits' | 'pending' | 'synced';
 /** The hot statements, sent as named prepared statements. */
 type PreparedName = 'read' | 'write' | 'stamps';
 
@@ -75,21 +75,37 @@ export class PostgresTier implements Tier {
                 LEFT JOIN ${s}.cache_tag_clock c ON c.tag = u.tag ORDER BY u.i) AS tag_stamps,
           ${s}.cache_clock_micros()::text AS clock
         FROM (SELECT 1) AS one
-        LEFT JOIN ${s}.cache_entries e ON e.namespace = $1 AND e.key = $2 AND e.expires_at > now()`,
+        LEFT JOIN ${s}.cache_entries e ON e.namespace = $1 AND e.key = $2 AND e.expires_at > now()
+          AND e.created_stamp > coalesce((SELECT n.cleared_stamp FROM ${s}.cache_namespace_clock n WHERE n.namespace = $1), 0)`,
+      // Newest stamp wins, and a delete's tombstone (an expired row with the delete's stamp) or a
+      // namespace clear stamped at or after this entry refuses it: it was on its way before them.
       write: `INSERT INTO ${s}.cache_entries AS e
           (namespace, key, value, tags, created_stamp, stale_at, expires_at, byte_size)
-        VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0), $8)
+        SELECT $1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0), $8
+        WHERE NOT EXISTS (SELECT 1 FROM ${s}.cache_namespace_clock n WHERE n.namespace = $1 AND n.cleared_stamp >= $5::bigint)
         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, tags = excluded.tags,
           created_stamp = excluded.created_stamp, stale_at = excluded.stale_at,
           expires_at = excluded.expires_at, byte_size = excluded.byte_size, hit_count = 0,
           created_at = now(), last_accessed_at = now()
-        WHERE e.created_stamp <= excluded.created_stamp`,
-      remove: `DELETE FROM ${s}.cache_entries WHERE namespace = $1 AND key = ANY($2::text[])`,
+        WHERE e.created_stamp < excluded.created_stamp OR (e.created_stamp = excluded.created_stamp AND e.expires_at > now())`,
+      remove: `INSERT INTO ${s}.cache_entries AS e (namespace, key, value, tags, created_stamp, stale_at, expires_at, byte_size)
+        SELECT $1, k, '\\x'::bytea, '{}', greatest($3::bigint, ${s}.cache_clock_micros()), now(), now(), 0 FROM unnest($2::text[]) AS k
+        ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, tags = excluded.tags,
+          created_stamp = greatest(e.created_stamp + 1, excluded.created_stamp), stale_at = excluded.stale_at,
+          expires_at = excluded.expires_at, byte_size = 0, hit_count = 0`,
       stamp: `SELECT ${s}.cache_invalidate_tags($1::text[], $2::bigint)::text AS stamp`,
       stamps: `SELECT u.tag, coalesce(c.stamp, 0)::text AS stamp FROM unnest($1::text[]) AS u(tag)
         LEFT JOIN ${s}.cache_tag_clock c ON c.tag = u.tag`,
       clock: `SELECT ${s}.cache_clock_micros()::text AS clock`,
-      clear: `DELETE FROM ${s}.cache_entries WHERE namespace = $1`,
+      clear: `WITH cleared AS (
+          INSERT INTO ${s}.cache_namespace_clock AS n (namespace, cleared_stamp)
+          VALUES ($1, ${s}.cache_covering_stamp(coalesce($2::bigint, 0)))
+          ON CONFLICT (namespace) DO UPDATE SET cleared_stamp = greatest(n.cleared_stamp + 1, excluded.cleared_stamp))
+        DELETE FROM ${s}.cache_entries WHERE namespace = $1`,
+      pending: `SELECT tag, pending_stamp::text AS stamp FROM ${s}.cache_tag_clock
+        WHERE pending_stamp IS NOT NULL ORDER BY pending_stamp LIMIT $1`,
+      synced: `UPDATE ${s}.cache_tag_clock c SET pending_stamp = NULL
+        FROM unnest($1::text[], $2::bigint[]) AS u(tag, stamp) WHERE c.tag = u.tag AND c.pending_stamp <= u.stamp`,
       hits: `UPDATE ${s}.cache_entries e SET hit_count = e.hit_count + h.n, last_accessed_at = now()
         FROM unnest($2::text[], $3::int[]) AS h(key, n) WHERE e.namespace = $1 AND e.key = h.key`,
     };
@@ -133,8 +149,13 @@ export class PostgresTier implements Tier {
     );
   }
 
-  async delete(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.pool.query(this.statement('remove', [this.namespace, keys]));
+  /**
+   * Leaves a tombstone per key: an expired row stamped with `stamp` (the shared clock's, when given)
+   * or later, so that a write of an older entry that was on its way cannot land after the delete.
+   * The scheduled cleanup removes tombstones with the other expired rows.
+   */
+  async delete(keys: readonly string[], stamp?: number): Promise<void> {
+    if (keys.length > 0) await this.pool.query(this.statement('remove', [this.namespace, keys, stamp ?? null]));
   }
 
   async invalidateTags(tags: readonly string[], stamp = 0): Promise<number> {
@@ -153,8 +174,24 @@ export class PostgresTier implements Tier {
     return Number(rows[0]!.clock);
   }
 
-  async clear(): Promise<void> {
-    await this.pool.query(this.statement('clear', [this.namespace]));
+  /** Empties the namespace and records the clear's stamp (`stamp` or later): older writes on their way are refused. */
+  async clear(stamp?: number): Promise<void> {
+    await this.pool.query(this.statement('clear', [this.namespace, stamp ?? null]));
+  }
+
+  /**
+   * Tags stamped here but not yet on the clock tier (by triggers, or while Redis was away), oldest
+   * first, with the stamp that marked them pending.
+   */
+  async pendingTags(limit: number): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ tag: string; stamp: string }>(this.statement('pending', [limit]));
+    return new Map(rows.map((row) => [row.tag, Number(row.stamp)]));
+  }
+
+  /** Clears the pending marks of `tags` that were not renewed since `stamps` were read. */
+  async markTagsSynced(stamps: ReadonlyMap<string, number>): Promise<void> {
+    if (stamps.size === 0) return;
+    await this.pool.query(this.statement('synced', [[...stamps.keys()], [...stamps.values()]]));
   }
 
   /** A query with the tier's timeout, named (prepared once per connection) for the hot ones. */
