@@ -31,6 +31,11 @@ export interface CleanupOptions {
 
 export type CleanupTrigger = 'schedule' | 'manual';
 
+/** A tier whose tag stamps the cleanup purges too: L2 (`RedisTier`). */
+export interface TagStampPurger {
+  purgeTagStamps(options?: { batch?: number }): Promise<number>;
+}
+
 export interface CleanupResult {
   status: 'ok' | 'skipped' | 'error';
   trigger: CleanupTrigger;
@@ -46,6 +51,10 @@ export interface CleanupResult {
   /** Bytes freed by expired deletion and eviction together. */
   freedBytes: number;
   tagsPurged: number;
+  /** L2 tag stamps purged; absent when the cleaner has no L2 or its purge failed. Not in `cache_cleanup_log`. */
+  l2TagsPurged?: number;
+  /** Why the L2 purge failed; the L3 cleanup's status does not depend on it. */
+  l2Error?: string;
   logsPurged: number;
   rowsAfter?: number;
   bytesAfter?: number;
@@ -84,6 +93,8 @@ export class CacheCleaner {
     private readonly store: OpsStore,
     private readonly instanceId: string,
     options: CleanupOptions = {},
+    /** The cache's L2, whose tag stamps each run purges as well. */
+    private readonly l2?: TagStampPurger,
   ) {
     this.batchSize = positiveInteger(options.batchSize ?? 1_000, 'batchSize');
     this.maxBatches = positiveInteger(options.maxBatchesPerRun ?? 1_000, 'maxBatchesPerRun');
@@ -192,12 +203,23 @@ export class CacheCleaner {
       () => [this.batchSize, this.tagRetentionSeconds],
     );
     result.tagsPurged = tags.rows;
+    await this.purgeL2(result);
 
     result.logsPurged = await this.purgeLogs(client);
     const totals = await this.tableTotals(client);
     result.rowsAfter = totals.rows;
     result.bytesAfter = totals.bytes;
     result.truncated = expired.truncated || evicted.truncated || tags.truncated;
+  }
+
+  /** Inside the lock, so that one instance at a time scans the shared tag hash. */
+  private async purgeL2(result: CleanupResult): Promise<void> {
+    if (!this.l2) return;
+    try {
+      result.l2TagsPurged = await this.l2.purgeTagStamps({ batch: this.batchSize });
+    } catch (error) {
+      result.l2Error = (error as Error).message;
+    }
   }
 
   /** Rows and bytes of the whole entry table (every namespace: the caps are the table's). */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { toMilliseconds } from '../core/duration.js';
 import { TieredCache } from '../core/tiered-cache.js';
+import { RedisTier } from '../tiers/redis/redis.tier.js';
 import { CacheCleaner, type CleanupResult, type CleanupTrigger } from './cache-cleaner.js';
 import { TIERED_CACHE_MAINTENANCE_OPTIONS } from './maintenance.constants.js';
 import type { TieredCacheMaintenanceOptions } from './maintenance.options.js';
@@ -62,7 +63,8 @@ export class CacheCleanupService implements OnApplicationBootstrap, OnModuleDest
     private readonly scheduler: SchedulerRegistry,
   ) {
     this.store = resolveOpsStore(cache, options);
-    this.cleaner = this.store ? new CacheCleaner(this.store, cache.instanceId, options) : undefined;
+    const l2 = cache.tiers().find((entry) => entry.tier instanceof RedisTier)?.tier as RedisTier | undefined;
+    this.cleaner = this.store ? new CacheCleaner(this.store, cache.instanceId, options, l2) : undefined;
     const interval = options.cleanupInterval ?? process.env.CACHE_CLEANUP_INTERVAL ?? DEFAULT_INTERVAL;
     this.intervalMs = interval === false ? undefined : toMilliseconds(interval, 'cleanupInterval');
     if (this.intervalMs === 0) throw new Error('cleanupInterval must be more than 0; use false to turn the schedule off');
@@ -142,10 +144,12 @@ export class CacheCleanupService implements OnApplicationBootstrap, OnModuleDest
     const result = await this.run('schedule');
     if (result.status === 'error') this.logger.error(`Cleanup failed: ${result.error}`);
     else if (result.status === 'ok') {
+      const l2 = result.l2TagsPurged === undefined ? '' : `, ${result.l2TagsPurged} L2 tag stamps`;
       this.logger.log(
-        `Cleanup: ${result.expiredDeleted} expired, ${result.evictedRows} evicted, ${result.tagsPurged} tag records purged in ${result.durationMs} ms`,
+        `Cleanup: ${result.expiredDeleted} expired, ${result.evictedRows} evicted, ${result.tagsPurged} tag records${l2} purged in ${result.durationMs} ms`,
       );
     }
+    if (result.l2Error !== undefined) this.logger.warn(`L2 tag stamp purge failed: ${result.l2Error}`);
   }
 }
 
