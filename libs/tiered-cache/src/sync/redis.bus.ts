@@ -104,10 +104,11 @@ export class RedisBus implements CacheBus {
 
   /**
    * ioredis emits 'ready' before the server has confirmed the re-subscription: its readyHandler
-   * (built/redis/event_handler.js) sets the status to ready, which emits on the next tick, and only
-   * writes the autoResubscribe SUBSCRIBE; nothing waits for its reply. A message published in that
-   * round trip is lost, after L1 was already reset. So the bus subscribes itself (idempotent in
-   * Redis) and waits for the reply: replies come in order, so the subscription is active by then.
+   * (ioredis 5, built/redis/event_handler.js) calls setStatus('ready'), which emits on the next
+   * tick, then writes the autoResubscribe SUBSCRIBE and waits for nothing. A message published
+   * before the server reads that SUBSCRIBE is lost, after L1 was already reset. So the bus
+   * subscribes itself (idempotent in Redis) and waits for the reply: replies come in order, so the
+   * subscription is active by then.
    */
   private async handleReady(): Promise<void> {
     if (this.closing) return;
