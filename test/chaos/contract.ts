@@ -40,11 +40,17 @@ export const W_SET_OTHER_INSTANCE_MS = W_BUS_MS;
  */
 export const W_AFTER_OUTAGE_MS = 2_000 + 1_000 + W_BUS_MS;
 
+/** The engine's per-call timeouts (defaults): Redis commands (tiers/redis/redis.tier.ts), PostgreSQL queries (tiers/postgres/postgres.tier.ts). */
+export const REDIS_COMMAND_TIMEOUT_MS = 250;
+export const PG_QUERY_TIMEOUT_MS = 500;
+
 /**
  * A delay fault: messages arrive late by the proxy's delay, once per direction it crosses (the
- * publisher's command and the subscriber's push: two hops through the same proxy).
+ * publisher's command and the subscriber's push). A round trip slower than the call timeout is an
+ * outage to the engine (calls fail, the breaker opens), so it gets the outage allowance on top.
  */
-export const delayAllowanceMs = (delayMs: number): number => 2 * delayMs + W_BUS_MS;
+export const delayAllowanceMs = (delayMs: number, callTimeoutMs: number): number =>
+  2 * delayMs + (2 * delayMs >= callTimeoutMs ? W_AFTER_OUTAGE_MS : W_BUS_MS);
 
 /**
  * The same instance gets no window at all: docs/consistency.md line 7 (promise 1), "once

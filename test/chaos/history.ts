@@ -79,7 +79,7 @@ export class History implements HistoryData {
   /** @param idBase keeps op ids unique when several processes record. */
   constructor(private readonly idBase = 0) {}
 
-  begin(op: Omit<Op, 'id' | 'invoke' | 'outcome'> & { value?: (id: number) => CachedValue }): Op {
+  begin(op: Omit<Op, 'id' | 'invoke' | 'outcome' | 'value'> & { value?: (id: number) => CachedValue }): Op {
     const id = this.idBase + this.nextOp++;
     const recorded: Op = { ...op, id, value: op.value?.(id), invoke: clockMs(), outcome: 'pending' };
     this.ops.push(recorded);

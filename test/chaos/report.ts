@@ -1,3 +1,4 @@
+import { W_AFTER_OUTAGE_MS } from './contract.js';
 import type { CachedValue, FaultEvent, HistoryData, Op } from './history.js';
 import { affects, type Violation } from './judge.js';
 
@@ -51,7 +52,11 @@ export function excerpt(violation: Violation, history: HistoryData, t0: number):
     const run = producer.run;
     lines.push({ at: run.invoke, text: `[${ms(run.invoke, t0)} .. ${ms(run.complete, t0)}] ${run.id} i${run.instance} loader of #${run.op} read v${run.version ?? '?'}  <== produced the value` });
   }
-  for (const fault of history.faults) if (fault.start <= to && (fault.end ?? Infinity) >= from) lines.push({ at: fault.start, text: describeFault(fault, t0) });
+  // Faults that ended shortly before still matter: a breaker stays open, a skew persists.
+  for (const fault of history.faults) {
+    const recent = (fault.end ?? Infinity) >= from - W_AFTER_OUTAGE_MS || fault.target === 'clock';
+    if (fault.start <= to && recent) lines.push({ at: fault.start, text: describeFault(fault, t0) });
+  }
   lines.sort((a, b) => a.at - b.at);
   lines.push({ at: Infinity, text: `deadline for the hiding event: ${ms(violation.deadline, t0)}; read began ${ms(read.invoke, t0)}` });
   const texts = lines.map((line) => line.text);

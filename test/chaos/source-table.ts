@@ -1,0 +1,61 @@
+import type pg from 'pg';
+import { KEYS, rowTag } from './keyspace.js';
+
+/**
+ * The data the loaders cache: one row per key, `(id, version, tag)`. An UPDATE fires a trigger
+ * that, as the app's migrations do (migrations/*cache-invalidation-triggers*), stamps the row's
+ * tag through `cache_invalidate_tags()` and `pg_notify`s it in the same transaction, so the
+ * commit is the acknowledgement. The channel is private to the schema: other suites running at the
+ * same time listen on the default one.
+ *
+ * It is read and written over a direct pool, not through the fault proxy: it is the source of
+ * truth, outside the system under test, so a loader's version is exactly what was committed, and an
+ * update is either committed (acknowledged) or not, never unknown because the proxy cut it.
+ */
+export class SourceTable {
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly schema: string,
+    readonly channel: string,
+  ) {}
+
+  static async create(pool: pg.Pool, schema: string): Promise<SourceTable> {
+    const s = `"${schema}"`;
+    const channel = `chaos_${schema}`;
+    await pool.query(`
+      CREATE TABLE ${s}.chaos_source (id int PRIMARY KEY, version int NOT NULL, tag text);
+      CREATE FUNCTION ${s}.chaos_source_invalidate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NEW.tag IS NOT NULL THEN
+          PERFORM ${s}.cache_invalidate_tags(ARRAY[NEW.tag]);
+          PERFORM pg_notify('${channel}', json_build_object('tags', json_build_array(NEW.tag))::text);
+        END IF;
+        RETURN NEW;
+      END $fn$;
+      CREATE TRIGGER chaos_source_invalidate AFTER UPDATE ON ${s}.chaos_source
+        FOR EACH ROW EXECUTE FUNCTION ${s}.chaos_source_invalidate();
+    `);
+    for (let key = 0; key < KEYS; key++) await pool.query(`INSERT INTO ${s}.chaos_source (id, version, tag) VALUES ($1, 1, $2)`, [key, rowTag(key)]);
+    return new SourceTable(pool, schema, channel);
+  }
+
+  async read(key: number): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number }>(`SELECT version FROM "${this.schema}".chaos_source WHERE id = $1`, [key]);
+    return rows[0]!.version;
+  }
+
+  /** Commits the next version of the row; resolves after COMMIT with that version. */
+  async bump(key: number): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number }>(`UPDATE "${this.schema}".chaos_source SET version = version + 1 WHERE id = $1 RETURNING version`, [key]);
+    return rows[0]!.version;
+  }
+
+  /**
+   * Skews PostgreSQL's cache clock (the stamp a trigger writes, and L3's clock) by `offsetMs`, by
+   * replacing `cache_clock_micros()` (libs/tiered-cache/src/tiers/postgres/postgres.schema.ts).
+   */
+  async skewClock(offsetMs: number): Promise<void> {
+    await this.pool.query(`CREATE OR REPLACE FUNCTION "${this.schema}".cache_clock_micros() RETURNS bigint
+      LANGUAGE sql VOLATILE AS $fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + ${Math.round(offsetMs * 1000)} $fn$`);
+  }
+}
