@@ -5,6 +5,7 @@ import { ChatSchema1795310100000 } from './1795310100000-chat-schema.migration.j
 import { CacheInvalidationTriggers1795310200000 } from './1795310200000-cache-invalidation-triggers.migration.js';
 import { CacheOpsTables1795310300000 } from './1795310300000-cache-ops-tables.migration.js';
 import { CacheFunctionsV21795310400000 } from './1795310400000-cache-functions-v2.migration.js';
+import { CacheConsistency1795310500000 } from './1795310500000-cache-consistency.migration.js';
 
 /**
  * Every migration, oldest first. Listed as classes rather than found by a file glob, so the same
@@ -17,4 +18,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CacheInvalidationTriggers1795310200000,
   CacheOpsTables1795310300000,
   CacheFunctionsV21795310400000,
+  CacheConsistency1795310500000,
 ];

@@ -54,7 +54,7 @@ export interface TieredCacheOptions {
   /** L3 PostgreSQL tier. Off unless given. */
   postgres?: Omit<PostgresTierOptions, 'namespace' | 'serializer'>;
   /** Cross-instance bus on Redis pub/sub. Default on when `redis` is set. */
-  bus?: boolean | { channel?: string };
+  bus?: boolean | { channel?: string; heartbeatMs?: number };
   defaults?: CacheDefaults;
   /** Lifetime caps per tier. Default `{ l1: '1m' }`: L1 short, so a lost bus message heals itself. */
   tierTtl?: TierTtl;
@@ -72,6 +72,17 @@ export interface TieredCacheOptions {
   breaker?: CircuitBreakerOptions;
   /** After the loader fails and a stale value is served, wait this long before calling it again. Default `'10s'`. */
   failSafeThrottle?: Duration;
+  /**
+   * While this instance may be missing other instances' invalidations (the bus or the database
+   * listener is down or hung), L1 entries live at most this long. Default `'1s'`: the bound
+   * docs/consistency.md gives for what another instance's L1 may serve during such an outage.
+   */
+  blindL1Ttl?: Duration;
+  /**
+   * How often tags stamped in L3 but not yet in Redis (by database triggers, or while Redis was
+   * away) are swept into Redis, with L2 and L3 both configured. Default `'1s'`.
+   */
+  pendingSweepInterval?: Duration;
   /** Identifies this instance on the bus. Default a random UUID. */
   instanceId?: string;
   /**

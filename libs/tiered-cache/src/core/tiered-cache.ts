@@ -6,6 +6,7 @@ import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
 import type { BusMessage, CacheBus } from '../sync/bus-message.js';
 import type { RedisBus } from '../sync/redis.bus.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
+import type { PostgresTier } from '../tiers/postgres/postgres.tier.js';
 import type { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier, TierName } from '../tiers/tier.js';
 import { ChangeLog } from './change-log.js';
@@ -28,6 +29,8 @@ import { TierIO } from './tier-io.js';
 import { buildTopology } from './topology.js';
 
 const LOCK_POLL_MS = 25;
+/** Pending tags swept into Redis per round trip. */
+const PENDING_SWEEP_BATCH = 500;
 
 /**
  * The engine: L1 memory, L2 Redis and L3 PostgreSQL behind one API. Framework-free.
@@ -42,6 +45,7 @@ export class TieredCache {
   readonly l1: MemoryTier | undefined;
   private readonly remotes: readonly RemoteSlot[];
   private readonly redis: RedisTier | undefined;
+  private readonly postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
   private readonly bus: RedisBus | undefined;
   private readonly lock: DistributedLock | undefined;
   private readonly now: () => number;
@@ -65,6 +69,11 @@ export class TieredCache {
   /** Set with the `clone` option: every read hands out its own copy. */
   private readonly copy: (<T>(value: T) => T) | undefined;
   private closed = false;
+  /** Why this instance may be missing other instances' invalidations right now ('bus', 'listener'). */
+  private readonly blindness = new Set<string>();
+  private readonly blindL1TtlMs: number;
+  private sweeping: Promise<readonly string[]> | undefined;
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: TieredCacheOptions = {}) {
     this.namespace = assertNamespace(options.namespace ?? 'default');
@@ -79,12 +88,17 @@ export class TieredCache {
       namespace: this.namespace,
       instanceId: this.instanceId,
       serializer: this.serializer,
-      onTierRecovered: () => void this.recovery.recover(),
+      onTierRecovered: () => {
+        void this.recovery.recover();
+        void this.syncPendingTags().catch(() => undefined);
+      },
       replayTier: (slot) => this.recovery.replay(slot),
     });
-    ({ l1: this.l1, remotes: this.remotes, redis: this.redis, bus: this.bus, lock: this.lock } = topology);
+    ({ l1: this.l1, remotes: this.remotes, redis: this.redis, postgres: this.postgres, bus: this.bus, lock: this.lock } = topology);
     this.bus?.onMessage((message) => this.apply(message));
+    this.bus?.onLost(() => this.invalidationSourceLost('bus'));
     this.bus?.onRecovered(() => this.onBusRecovered());
+    this.blindL1TtlMs = toMilliseconds(options.blindL1Ttl ?? '1s', 'blindL1Ttl');
 
     const clockSlot = this.remotes[0];
     this.recovery = new AutoRecovery(this.remotes, clockSlot, this.bus as CacheBus | undefined, this.l1);
@@ -96,6 +110,11 @@ export class TieredCache {
     // (structuredClone turns a Buffer into a plain Uint8Array; v8 keeps it a Buffer).
     const serializer = this.serializer;
     this.copy = options.clone === true ? <T>(value: T) => serializer.deserialize(serializer.serialize(value)) as T : undefined;
+    if (this.redis !== undefined && this.postgres !== undefined) {
+      const sweepMs = toMilliseconds(options.pendingSweepInterval ?? '1s', 'pendingSweepInterval');
+      this.sweepTimer = setInterval(() => void this.syncPendingTags().catch(() => undefined), sweepMs);
+      this.sweepTimer.unref();
+    }
   }
 
   /**
@@ -202,27 +221,35 @@ export class TieredCache {
   }
 
   /**
-   * Catches the shared clock up with stamps written elsewhere (by database triggers while nobody
-   * listened): a tag whose clock stamp is older than the given one is invalidated now; the others
-   * are left alone, so a catch-up does not invalidate what other instances applied already.
-   * @returns how many tags were behind.
+   * Sweeps the tags stamped in L3 but not in Redis (by database triggers, or by an instance while
+   * Redis was unreachable to it) into Redis, tells the other instances, and clears their pending
+   * marks. Durable: a mark survives restarts until some instance has swept it. Runs on a timer, after
+   * Redis recovers and when the database listener (re)connects; one sweep at a time.
+   * @returns the tags swept.
    */
-  async reconcileTagStamps(stamps: ReadonlyMap<string, number>, options: InvalidateOptions = {}): Promise<number> {
-    const clockSlot = this.clock.source;
-    if (clockSlot === undefined || stamps.size === 0) return 0;
-    const tags = [...stamps.keys()];
-    let current: ReadonlyMap<string, number>;
-    try {
-      current = await clockSlot.breaker.run(() => clockSlot.tier.tagStamps(tags));
-    } catch {
-      // Cannot compare: invalidating everything named is the safe side.
-      await this.invalidateTags(tags, options);
-      return tags.length;
-    }
-    const behind = tags.filter((tag) => (current.get(tag) ?? 0) < stamps.get(tag)!);
-    this.l1?.learnStamps(current);
-    if (behind.length > 0) await this.invalidateTags(behind, options);
-    return behind.length;
+  async syncPendingTags(): Promise<readonly string[]> {
+    this.sweeping ??= this.sweepPendingTags().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  /**
+   * Tells the cache that a source of invalidations (`bus`, `listener`) was lost: what other
+   * instances or the database invalidate from now on may not reach this instance. L1 is emptied and,
+   * until every lost source is back, its entries live at most `blindL1Ttl`.
+   */
+  invalidationSourceLost(source: string): void {
+    this.blindness.add(source);
+    this.io.blindL1CapMs = this.blindL1TtlMs;
+    this.l1?.reset();
+  }
+
+  /** The source is back, and whatever it carried meanwhile is lost: L1 is emptied once more. */
+  invalidationSourceRestored(source: string): void {
+    this.blindness.delete(source);
+    if (this.blindness.size === 0) this.io.blindL1CapMs = undefined;
+    this.l1?.reset();
   }
 
   /** Empties this cache's namespace in every tier and on every instance. Tag clocks are kept. */
@@ -285,6 +312,8 @@ export class TieredCache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.sweepTimer);
+    await this.sweeping?.catch(() => undefined);
     await this.io.settled();
     this.recovery.close();
     await this.bus?.close();
@@ -458,8 +487,31 @@ export class TieredCache {
 
   /** Messages were lost while the bus was down: L1 may hold what others invalidated. */
   private onBusRecovered(): void {
-    this.l1?.reset();
+    this.invalidationSourceRestored('bus');
     void this.recovery.recover();
+    void this.syncPendingTags().catch(() => undefined);
+  }
+
+  private async sweepPendingTags(): Promise<readonly string[]> {
+    const l3 = this.postgres;
+    if (l3 === undefined || this.closed) return [];
+    const clockSlot = this.clock.source;
+    const swept: string[] = [];
+    for (;;) {
+      const pending = await l3.breaker.run(() => l3.tier.pendingTags(PENDING_SWEEP_BATCH));
+      if (pending.size === 0) return swept;
+      const tags = [...pending.keys()];
+      if (clockSlot !== undefined && clockSlot !== l3) {
+        // Stamped on Redis directly: L3 already holds its own (pending) stamp for these tags.
+        const stamp = await clockSlot.breaker.run(() => clockSlot.tier.invalidateTags(tags));
+        this.l1?.learnStamps(new Map(tags.map((tag) => [tag, stamp])));
+        this.flights.detachTagged(tags);
+        await this.recovery.publish({ kind: 'tags', tags, stamp });
+      }
+      await l3.breaker.run(() => l3.tier.markTagsSynced(pending));
+      swept.push(...tags);
+      if (pending.size < PENDING_SWEEP_BATCH) return swept;
+    }
   }
 
   /**

@@ -17,6 +17,8 @@ export interface Topology {
   /** Remote tiers top-down: L2 then L3. The first one is the clock source. */
   readonly remotes: readonly RemoteSlot[];
   readonly redis: RedisTier | undefined;
+  /** The L3 slot, when configured. */
+  readonly postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
   readonly bus: RedisBus | undefined;
   readonly lock: DistributedLock | undefined;
 }
@@ -61,13 +63,17 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
     lock = new DistributedLock(redis.client, `${keyPrefix}lock:${context.namespace}:`);
     if (options.bus !== false) {
       const channel = (typeof options.bus === 'object' ? options.bus.channel : undefined) ?? `${keyPrefix}bus`;
-      bus = new RedisBus({ client: redis.client, instanceId: context.instanceId, channel });
+      const heartbeatMs = typeof options.bus === 'object' ? options.bus.heartbeatMs : undefined;
+      bus = new RedisBus({ client: redis.client, instanceId: context.instanceId, channel, heartbeatMs });
     }
   }
+  let postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
   if (options.postgres) {
-    remotes.push(slot(new PostgresTier({ ...options.postgres, namespace: context.namespace, serializer: context.serializer })));
+    const tier = new PostgresTier({ ...options.postgres, namespace: context.namespace, serializer: context.serializer });
+    postgres = slot(tier) as RemoteSlot & { readonly tier: PostgresTier };
+    remotes.push(postgres);
   }
   // Without a shared tier this process alone stamps tags, so its memo is the authority.
   const l1 = options.memory === false ? undefined : new MemoryTier({ ...options.memory, authoritativeTags: remotes.length === 0 });
-  return { l1, remotes, redis, bus, lock };
+  return { l1, remotes, redis, postgres, bus, lock };
 }

@@ -33,7 +33,6 @@ describe('PostgresInvalidationListener', () => {
     listener = new PostgresInvalidationListener({
       cache,
       channel,
-      schema: fx.db.schema,
       reconnectDelayMs: 50,
       createClient: () => new pg.Client({ connectionString: TEST_DATABASE_URL, application_name: channel }),
       onApplied: (tags) => applied.push([...tags]),
@@ -71,14 +70,36 @@ describe('PostgresInvalidationListener', () => {
     expect(await cache.get('ls:gap')).toBeUndefined();
   });
 
+  it('catches up on a transaction that began long before the gap and committed during it', async () => {
+    await cache.set('ls:long', 'old', { tags: ['row:long'] });
+    const writer = await fx.db.pool.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`SELECT "${fx.db.schema}".cache_invalidate_tags($1::text[])`, [['row:long']]);
+      await writer.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ tags: ['row:long'] })]);
+      // Longer than any allowance a clock-based catch-up could make for `now()` being the start.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      const pids = await fx.db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [channel]);
+      await fx.db.pool.query('SELECT pg_terminate_backend($1)', [pids.rows[0]!.pid]);
+      await until(async () => !listener.connected, 2_000);
+      await writer.query('COMMIT');
+    } finally {
+      writer.release();
+    }
+    await until(async () => listener.connected, 5_000);
+    await until(async () => (await (await fx.create({ memory: false })).get('ls:long')) === undefined, 3_000);
+    expect(await cache.get('ls:long')).toBeUndefined();
+  }, 20_000);
+
   it('does not re-invalidate, on a restart, tags another instance already applied', async () => {
     await writeOutsideTheApp(['row:applied']);
     await until(async () => applied.some((tags) => tags.includes('row:applied')));
+    // Applied, and swept: nothing about the tag is pending any more.
+    await until(async () => (await fx.db.pool.query(`SELECT 1 FROM "${fx.db.schema}".cache_tag_clock WHERE pending_stamp IS NOT NULL`)).rowCount === 0);
     await cache.set('ls:after', 'fresh', { tags: ['row:applied'] });
     const restarted = new PostgresInvalidationListener({
       cache: await fx.create(),
       channel,
-      schema: fx.db.schema,
       createClient: () => new pg.Client({ connectionString: TEST_DATABASE_URL }),
     });
     await restarted.start(); // catches up on the last hour, row:applied included

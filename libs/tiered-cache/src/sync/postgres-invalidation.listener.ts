@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { TieredCache } from '../core/tiered-cache.js';
-import { quoteSchema } from '../tiers/postgres/postgres.schema.js';
 import { PgChannelListener, type ListenClientFactory } from './pg-channel.listener.js';
 
 /** Most tags applied in one `invalidateTags` call. */
@@ -14,12 +13,8 @@ export interface PostgresInvalidationListenerOptions {
   /** Makes a new, unconnected client: the listener needs a dedicated session for LISTEN. */
   createClient: ListenClientFactory;
   channel?: string;
-  /** Schema of `cache_tag_clock`, read to catch up after a reconnect. Default `public`. */
-  schema?: string;
   /** Delay between reconnect attempts. Default 500 ms, doubling up to 10 s. */
   reconnectDelayMs?: number;
-  /** On the first connect, catch up on tags invalidated this far back. Default 1 h. */
-  initialCatchUpMs?: number;
   /** Called for each payload applied; for metrics and tests. */
   onApplied?: (tags: readonly string[], source: 'notify' | 'catch-up') => void;
   onError?: (error: Error) => void;
@@ -39,25 +34,23 @@ export function parseInvalidationPayload(payload: string | undefined): string[] 
 /**
  * LISTENs for tags that database triggers invalidated and applies them to this instance's cache
  * (L1 memo, and the Redis clock so L2 agrees), on a {@link PgChannelListener}: a dedicated
- * connection that reconnects by itself. After any gap it re-reads `cache_tag_clock` for tags
- * stamped meanwhile, since NOTIFY keeps nothing for an absent listener.
+ * connection that reconnects by itself. After any gap it sweeps the tags the triggers marked
+ * pending meanwhile ({@link TieredCache.syncPendingTags}), since NOTIFY keeps nothing for an absent
+ * listener.
  */
 export class PostgresInvalidationListener {
   private readonly listener: PgChannelListener;
-  private readonly schema: string;
   private connectedSince: Date | undefined;
-  private lostAt: Date | undefined;
   private readonly pending = new Set<string>();
   private draining: Promise<void> | undefined;
 
   constructor(private readonly options: PostgresInvalidationListenerOptions) {
-    this.schema = quoteSchema(options.schema ?? 'public');
     this.listener = new PgChannelListener({
       createClient: options.createClient,
       channel: options.channel ?? DEFAULT_INVALIDATION_CHANNEL,
       reconnectDelayMs: options.reconnectDelayMs,
       onNotification: (payload) => this.enqueue(parseInvalidationPayload(payload)),
-      onConnected: (client) => this.caughtUp(client),
+      onConnected: () => this.caughtUp(),
       onLost: () => this.handleLoss(),
       onError: options.onError,
     });
@@ -78,31 +71,21 @@ export class PostgresInvalidationListener {
     await this.draining;
   }
 
-  private async caughtUp(client: pg.Client): Promise<void> {
-    const since = this.lostAt ?? new Date(Date.now() - (this.options.initialCatchUpMs ?? 3_600_000));
-    try {
-      await this.catchUp(client, since);
-    } finally {
-      // Listening either way; a failed catch-up is reported through onError.
-      this.lostAt = undefined;
-      this.connectedSince = new Date();
-    }
-  }
-
   /**
-   * Applies tags stamped while nobody here was listening. Only tags whose shared-clock stamp is
-   * behind the table's are invalidated, so a restart does not invalidate what was applied already.
+   * NOTIFY keeps nothing for an absent listener, and a clock cannot say what committed during a gap
+   * (a transaction's `now()` is its start, and the app's clock is not the database's). The trigger
+   * marks its tags pending in the same transaction instead; whatever is still pending is swept now.
+   * L1 is emptied: it may hold what was invalidated during the gap.
    */
-  private async catchUp(client: pg.Client, since: Date): Promise<void> {
-    const { rows } = await client.query<{ tag: string; stamp: string }>(
-      `SELECT tag, stamp::text AS stamp FROM ${this.schema}.cache_tag_clock WHERE invalidated_at >= $1::timestamptz - interval '5 seconds'`,
-      [since.toISOString()],
-    );
-    for (let i = 0; i < rows.length; i += APPLY_BATCH) {
-      const batch = rows.slice(i, i + APPLY_BATCH);
-      const stamps = new Map(batch.map((row) => [row.tag, Number(row.stamp)]));
-      await this.options.cache.reconcileTagStamps(stamps, { source: 'db', broadcast: false });
-      this.options.onApplied?.(batch.map((row) => row.tag), 'catch-up');
+  private async caughtUp(): Promise<void> {
+    try {
+      this.options.cache.invalidationSourceRestored('listener');
+      const swept = await this.options.cache.syncPendingTags();
+      if (swept.length > 0) this.options.onApplied?.(swept, 'catch-up');
+    } catch (error) {
+      this.options.onError?.(error as Error);
+    } finally {
+      this.connectedSince = new Date();
     }
   }
 
@@ -132,9 +115,8 @@ export class PostgresInvalidationListener {
   }
 
   private handleLoss(): void {
-    if (this.connectedSince !== undefined) this.lostAt = new Date();
     this.connectedSince = undefined;
-    // Whatever was notified during the gap is lost; L1 may hold entries invalidated meanwhile.
-    this.options.cache.l1?.reset();
+    // Whatever is notified during the gap is lost: L1 lives short until the catch-up.
+    this.options.cache.invalidationSourceLost('listener');
   }
 }
