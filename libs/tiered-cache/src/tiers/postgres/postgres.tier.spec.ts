@@ -18,4 +18,4 @@ describeTierConformance('PostgresTier', async () => {
       await db.drop();
     },
   };
-});
+}, { fencesWrites: true });
