@@ -103,8 +103,9 @@ export class TierIO {
     const staleAt = now + call.ttlMs;
     const entry: CacheEntry<T> = { value, createdAt: stamp.value, staleAt, expiresAt: staleAt + call.graceMs, tags, size: payload.length };
     // A set is a write, not a loader's result: it lands even if a concurrent invalidation of its
-    // tags wins (then it reads as invalidated), so the value it replaces is gone either way.
-    if (kind === 'load' && tags.length > 0 && !(await this.clock.stillValid(entry))) return;
+    // tags wins (then it reads as invalidated), so the value it replaces is gone either way. The
+    // check still runs for it: it teaches L1 the tags' stamps, without which L1 cannot serve it.
+    if (tags.length > 0 && !(await this.clock.stillValid(entry)) && kind === 'load') return;
     if (!this.changes.unchangedSince(storageKey, mark)) return;
     if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
     const writes = this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp);
