@@ -83,6 +83,21 @@ export interface ChaosEnvironment {
   dispose(): Promise<void>;
 }
 
+/**
+ * Drops the run's schema. A statement of a closing instance may still hold a lock on one of its
+ * tables, and DROP ... CASCADE then loses a deadlock: retry a few times.
+ */
+async function dropSchema(db: TestSchema): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.drop();
+    } catch (error) {
+      if (attempt >= 5 || (error as { code?: string }).code !== '40P01') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
 export async function startEnvironment(): Promise<ChaosEnvironment> {
   const redis = await RedisProcess.start();
   const db = await createTestSchema('chaos');
@@ -106,7 +121,7 @@ export async function startEnvironment(): Promise<ChaosEnvironment> {
       await redisProxy.close();
       await pgProxy.close();
       await redis.stop();
-      await db.drop();
+      await dropSchema(db);
     },
   };
 }

@@ -42,7 +42,8 @@ export async function runInProcess(seed: number, budget: Budget, options: { inst
   } finally {
     await faults?.close();
     await Promise.all(instances.map((instance) => instance.close().catch(() => undefined)));
-    await env.dispose();
+    // A failed clean-up must not hide what the run found.
+    await env.dispose().catch((error: Error) => console.warn(`chaos clean-up failed: ${error.message}`));
   }
   return conclude(seed, history);
 }
