@@ -131,6 +131,6 @@ function staleness(read: Op, producer: Producer, events: readonly Op[], faults: 
   if (worst === undefined) return undefined;
   const where = worst.event.kind === 'sql' ? 'db' : worst.event.instance === read.instance ? 'same instance' : 'other instance';
   const coalesced = producer.kind === 'load' && producer.owner !== undefined && producer.owner.instance === read.instance && read.invoke < (producer.owner.complete ?? Infinity);
-  const cls = `${read.kind} served a ${producer.kind === 'set' ? 'set' : 'loaded'} value after ${worst.event.kind} (${where})${worst.rule === 'version' ? ' [by version]' : ''}${coalesced ? ' [coalesced onto a running load]' : ''}`;
+  const cls = `a read served a ${producer.kind === 'set' ? 'set' : 'loaded'} value after ${worst.event.kind} (${where})${worst.rule === 'version' ? ' [by version]' : ''}${coalesced ? ' [coalesced onto a running load]' : ''}`;
   return { kind: 'stale-read', cls, op: read, producer, hiddenBy: worst.event, deadline: worst.deadline };
 }

@@ -21,7 +21,7 @@ export function describeOp(op: Op, t0: number): string {
           : `k${op.key}${op.value ? ` = ${show(op.value)}` : ''}`;
   const outcome =
     op.outcome === 'pending' ? 'PENDING' : op.outcome === 'error' ? `error ${op.error!.name}: ${op.error!.message.slice(0, 60)}` : op.result !== undefined ? `-> ${show(op.result)}` : 'ok';
-  return `[${ms(op.invoke, t0)} .. ${ms(op.complete, t0)}] #${op.id} ${where(op)} ${op.kind} ${args} ${outcome}`;
+  return `[${ms(op.invoke, t0)} .. ${ms(op.complete, t0)}] #${op.id} ${where(op)} ${op.kind} ${args} ${outcome}${op.note ? ` (${op.note})` : ''}`;
 }
 
 const describeFault = (fault: FaultEvent, t0: number) =>

@@ -66,9 +66,25 @@ async function worker(options: WorkloadOptions, prng: Prng, until: number): Prom
   }
 }
 
-async function step({ history, instances, source, weights }: WorkloadOptions, prng: Prng): Promise<void> {
+/** Remote tiers whose breaker is not closed, e.g. `l2:open`; empty when all are. */
+function unwell(cache: TieredCache): string {
+  return cache
+    .tiers()
+    .filter((tier) => tier.circuit !== 'closed' && tier.circuit !== 'n/a')
+    .map((tier) => `${tier.name}:${tier.circuit}`)
+    .join(',');
+}
+
+async function step(options: WorkloadOptions, prng: Prng): Promise<void> {
+  const { cache } = prng.pick(options.instances);
+  const before = unwell(cache);
+  const op = await call(options, prng, options.instances.find((instance) => instance.cache === cache)!.index, cache);
+  const after = unwell(cache);
+  if (op !== undefined && op.kind !== 'sql' && (before !== '' || after !== '')) op.note = `breakers before [${before}] after [${after}]`;
+}
+
+async function call({ history, source, weights }: WorkloadOptions, prng: Prng, index: number, cache: TieredCache): Promise<Op | undefined> {
   const kind = prng.weighted(weights ?? OP_WEIGHTS);
-  const { index, cache } = prng.pick(instances);
   const key = prng.int(0, KEYS - 1);
   switch (kind) {
     case 'get': {
@@ -125,11 +141,12 @@ async function step({ history, instances, source, weights }: WorkloadOptions, pr
 }
 
 /** Records the outcome; a read's result is the value (or null), other operations have none. */
-async function settle(history: History, op: Op, call: () => Promise<CachedValue | null | void>): Promise<void> {
+async function settle(history: History, op: Op, run: () => Promise<CachedValue | null | void>): Promise<Op> {
   try {
-    const result = await call();
+    const result = await run();
     history.succeed(op, op.kind === 'get' || op.kind === 'getOrSet' ? (result as CachedValue | null) : undefined);
   } catch (error) {
     history.fail(op, error);
   }
+  return op;
 }
