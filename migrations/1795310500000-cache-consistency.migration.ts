@@ -5,7 +5,8 @@ import { cacheSchemaSql } from '@app/tiered-cache';
  * Re-applies the library's idempotent L3 DDL for the consistency work (docs/consistency.md):
  * `cache_tag_clock.pending_stamp` (tags stamped here and not yet in Redis, swept by every instance),
  * `cache_namespace_clock` (clear stamps), an index on `cache_entries.created_stamp`, and
- * `cache_invalidate_tags()` stamping above every entry stamp held (`cache_covering_stamp()`).
+ * `cache_stamp_tags()`, with which the engine stamps above every entry stamp held. The triggers'
+ * `cache_invalidate_tags()` keeps its signature and still reads nothing of `cache_entries`.
  */
 export class CacheConsistency1795310500000 implements MigrationInterface {
   name = 'CacheConsistency1795310500000';

@@ -195,6 +195,7 @@ export class CacheCleaner {
          DELETE FROM ${s}.cache_tag_clock WHERE ctid = ANY(ARRAY(
            SELECT c.ctid FROM ${s}.cache_tag_clock c
            WHERE c.invalidated_at < now() - make_interval(secs => $2)
+             AND c.pending_stamp IS NULL -- not yet swept into Redis: still needed
              AND NOT EXISTS (SELECT 1 FROM ${s}.cache_entries e
                              WHERE e.tags @> ARRAY[c.tag] AND e.created_stamp <= c.stamp AND e.expires_at > now())
            LIMIT $1 FOR UPDATE SKIP LOCKED))

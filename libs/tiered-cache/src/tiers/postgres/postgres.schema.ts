@@ -58,31 +58,34 @@ CREATE TABLE IF NOT EXISTS ${s}.cache_namespace_clock (
 -- The PostgreSQL clock in microseconds: the tag clock when PostgreSQL is the clock source.
 CREATE OR REPLACE FUNCTION ${s}.cache_clock_micros() RETURNS bigint
   LANGUAGE sql VOLATILE AS $fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint $fn$;
--- A stamp later than every entry stamp held here, whichever clock made it: an invalidation or a
--- clear stamped with it covers every entry already in the table, even when PostgreSQL's clock runs
--- behind the clock tier's.
+-- A stamp later than every entry stamp held here, whichever clock made it, and at least p_floor:
+-- an invalidation or clear stamped with it covers every entry already in the table, even when
+-- PostgreSQL's clock runs behind Redis's. The engine stamps so.
 CREATE OR REPLACE FUNCTION ${s}.cache_covering_stamp(p_floor bigint DEFAULT 0) RETURNS bigint
   LANGUAGE sql VOLATILE AS $fn$
   SELECT greatest(p_floor, ${s}.cache_clock_micros(), coalesce((SELECT max(created_stamp) FROM ${s}.cache_entries), 0) + 1)
 $fn$;
--- Stamps tags and returns the largest stamp used. Without p_floor (domain triggers call it so, in
--- the writing transaction; the engine while Redis is away) the stamp is PostgreSQL's covering stamp
--- and the row is marked pending for Redis; with p_floor (the stamp Redis chose) it is at least that.
--- Never earlier than a tag's previous stamp.
-CREATE OR REPLACE FUNCTION ${s}.cache_invalidate_tags(p_tags text[], p_floor bigint DEFAULT 0) RETURNS bigint
+-- Stamps tags with p_stamp, never earlier than a tag's previous stamp, and returns the largest
+-- stamp used. Without p_floor (the stamp Redis chose) the rows are marked pending for Redis
+-- (docs/consistency.md, "Pending tags"). Rows are locked in tag order, so concurrent stamps of
+-- overlapping tags cannot deadlock.
+CREATE OR REPLACE FUNCTION ${s}.cache_stamp_tags(p_tags text[], p_floor bigint, p_stamp bigint) RETURNS bigint
   LANGUAGE sql VOLATILE AS $fn$
-  WITH base AS (SELECT ${s}.cache_covering_stamp(p_floor) AS stamp),
-  stamped AS (
+  WITH stamped AS (
     INSERT INTO ${s}.cache_tag_clock AS c (tag, stamp, invalidated_at, pending_stamp)
-    SELECT DISTINCT t, base.stamp, now(), CASE WHEN p_floor > 0 THEN NULL ELSE base.stamp END
-    FROM unnest(p_tags) AS t, base
+    SELECT t, p_stamp, now(), CASE WHEN p_floor > 0 THEN NULL ELSE p_stamp END
+    FROM (SELECT DISTINCT t FROM unnest(p_tags) AS t ORDER BY t) AS tags
     ON CONFLICT (tag) DO UPDATE
       SET stamp = greatest(c.stamp + 1, excluded.stamp), invalidated_at = excluded.invalidated_at,
           pending_stamp = CASE WHEN p_floor > 0 THEN c.pending_stamp ELSE greatest(c.stamp + 1, excluded.stamp) END
     RETURNING c.stamp
   )
-  SELECT coalesce(max(stamp), (SELECT stamp FROM base)) FROM stamped
+  SELECT coalesce(max(stamp), p_stamp) FROM stamped
 $fn$;
+-- What domain triggers call, in the writing transaction: PostgreSQL's clock, pending for Redis. It
+-- reads nothing of cache_entries, so a missing or locked cache table never fails a domain write.
+CREATE OR REPLACE FUNCTION ${s}.cache_invalidate_tags(p_tags text[], p_floor bigint DEFAULT 0) RETURNS bigint
+  LANGUAGE sql VOLATILE AS $fn$ SELECT ${s}.cache_stamp_tags(p_tags, p_floor, greatest(p_floor, ${s}.cache_clock_micros())) $fn$;
 `;
 }
 
@@ -92,6 +95,7 @@ export function dropCacheSchemaSql(schema = 'public'): string {
   return `
 DROP FUNCTION IF EXISTS ${s}.cache_invalidate_tags(text[], bigint);
 DROP FUNCTION IF EXISTS ${s}.cache_covering_stamp(bigint);
+DROP FUNCTION IF EXISTS ${s}.cache_stamp_tags(text[], bigint, bigint);
 DROP TABLE IF EXISTS ${s}.cache_namespace_clock;
 DROP FUNCTION IF EXISTS ${s}.cache_clock_micros();
 DROP TABLE IF EXISTS ${s}.cache_tag_clock;

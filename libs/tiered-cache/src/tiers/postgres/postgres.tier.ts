@@ -93,7 +93,7 @@ export class PostgresTier implements Tier {
         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, tags = excluded.tags,
           created_stamp = greatest(e.created_stamp + 1, excluded.created_stamp), stale_at = excluded.stale_at,
           expires_at = excluded.expires_at, byte_size = 0, hit_count = 0`,
-      stamp: `SELECT ${s}.cache_invalidate_tags($1::text[], $2::bigint)::text AS stamp`,
+      stamp: `SELECT ${s}.cache_stamp_tags($1::text[], $2::bigint, ${s}.cache_covering_stamp($2::bigint))::text AS stamp`,
       stamps: `SELECT u.tag, coalesce(c.stamp, 0)::text AS stamp FROM unnest($1::text[]) AS u(tag)
         LEFT JOIN ${s}.cache_tag_clock c ON c.tag = u.tag`,
       clock: `SELECT ${s}.cache_clock_micros()::text AS clock`,
@@ -104,8 +104,12 @@ export class PostgresTier implements Tier {
         DELETE FROM ${s}.cache_entries WHERE namespace = $1`,
       pending: `SELECT tag, pending_stamp::text AS stamp FROM ${s}.cache_tag_clock
         WHERE pending_stamp IS NOT NULL ORDER BY pending_stamp LIMIT $1`,
+      // Rows a writing transaction holds are skipped, not waited for (no deadlock with triggers):
+      // they stay pending and the next sweep takes them.
       synced: `UPDATE ${s}.cache_tag_clock c SET pending_stamp = NULL
-        FROM unnest($1::text[], $2::bigint[]) AS u(tag, stamp) WHERE c.tag = u.tag AND c.pending_stamp <= u.stamp`,
+        FROM unnest($1::text[], $2::bigint[]) AS u(tag, stamp)
+        WHERE c.tag = u.tag AND c.pending_stamp <= u.stamp
+          AND c.tag IN (SELECT l.tag FROM ${s}.cache_tag_clock l WHERE l.tag = ANY($1::text[]) ORDER BY l.tag FOR UPDATE SKIP LOCKED)`,
       hits: `UPDATE ${s}.cache_entries e SET hit_count = e.hit_count + h.n, last_accessed_at = now()
         FROM unnest($2::text[], $3::int[]) AS h(key, n) WHERE e.namespace = $1 AND e.key = h.key`,
     };
