@@ -79,6 +79,42 @@ describe('TieredCache races between a change and the reads that began before it'
     expect(await b.get('r2:other', { tiers: ['l2'] })).toBeUndefined();
   });
 
+  it('a read during a clear on the same instance does not copy the old entry back into L1', async () => {
+    const a = await fx.create({ namespace: 'races-clear-read' });
+    await a.set('r2:clear', 'old');
+    const l2 = a.tiers().find((entry) => entry.name === 'l2')!.tier;
+    const clear = l2.clear.bind(l2);
+    l2.clear = async (...args) => {
+      await sleep(100); // the clear reaches L2 late
+      return clear(...args);
+    };
+    const clearing = a.clear();
+    await sleep(20);
+    const during = a.get('r2:clear');
+    await clearing;
+    await during;
+    l2.clear = clear;
+    expect(await a.get('r2:clear')).toBeUndefined();
+  });
+
+  it('a read during a delete on the same instance does not copy the old entry back into L1', async () => {
+    const a = await fx.create();
+    await a.set('r2:del', 'old');
+    const l2 = a.tiers().find((entry) => entry.name === 'l2')!.tier;
+    const remove = l2.delete.bind(l2);
+    l2.delete = async (...args) => {
+      await sleep(100);
+      return remove(...args);
+    };
+    const deleting = a.delete('r2:del');
+    await sleep(20);
+    const during = a.get('r2:del');
+    await deleting;
+    await during;
+    l2.delete = remove;
+    expect(await a.get('r2:del')).toBeUndefined();
+  });
+
   it('a delete one macrotask after a tagged loader returned is never undone (40 trials)', async () => {
     const a = await fx.create();
     let served = 0;

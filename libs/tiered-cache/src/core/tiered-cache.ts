@@ -53,6 +53,8 @@ export class TieredCache {
   private readonly changes = new ChangeLog();
   /** Explicit sets and deletes still running, per key: a read on this instance waits for them. */
   private readonly mutations = new Map<string, Promise<void>>();
+  /** A clear still running: every read, set and delete on this instance waits for it. */
+  private clearing: Promise<void> | undefined;
   private readonly keys: KeyBuilder;
   private readonly serializer: Serializer;
   private readonly defaultCall: ResolvedCall<unknown>;
@@ -256,16 +258,28 @@ export class TieredCache {
   async clear(): Promise<void> {
     this.changes.changeAll();
     this.flights.detach();
-    await this.l1?.clear();
-    await Promise.all([...this.mutations.values()].map((running) => running.catch(() => undefined)));
-    await this.io.settled();
-    const stamp = await this.deleteStamp();
-    await Promise.all(
-      this.remotes.map((slot) =>
-        slot.breaker.run(() => slot.tier.clear(stamp)).catch(() => this.recovery.defer(slot, (queue) => queue.addClear())),
-      ),
-    );
-    await this.recovery.publish({ kind: 'clear', namespace: this.namespace });
+    void this.l1?.clear(); // synchronous inside
+    // Reads, sets and deletes on this instance wait for it: a read meanwhile would find the old
+    // entries in the tiers not yet cleared and copy them back into L1.
+    const previous = this.clearing;
+    const running = (async () => {
+      await previous?.catch(() => undefined);
+      await Promise.all([...this.mutations.values()].map((mutation) => mutation.catch(() => undefined)));
+      await this.io.settled();
+      const stamp = await this.deleteStamp();
+      await Promise.all(
+        this.remotes.map((slot) =>
+          slot.breaker.run(() => slot.tier.clear(stamp)).catch(() => this.recovery.defer(slot, (queue) => queue.addClear())),
+        ),
+      );
+      await this.recovery.publish({ kind: 'clear', namespace: this.namespace });
+    })();
+    this.clearing = running;
+    const forget = () => {
+      if (this.clearing === running) this.clearing = undefined;
+    };
+    running.then(forget, forget);
+    return running;
   }
 
   /** Counters since start-up, per tier and overall. */
@@ -527,8 +541,8 @@ export class TieredCache {
 
   /** Runs a set or delete of `storageKey` after the ones already running for it, and tracks it. */
   private mutate(storageKey: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.mutations.get(storageKey);
-    const running = previous === undefined ? work() : previous.catch(() => undefined).then(work);
+    const previous = this.runningFor(storageKey);
+    const running = previous === undefined ? work() : previous.then(work);
     this.mutations.set(storageKey, running);
     const forget = () => {
       if (this.mutations.get(storageKey) === running) this.mutations.delete(storageKey);
@@ -539,8 +553,16 @@ export class TieredCache {
 
   /** Waits for the sets and deletes of `storageKey` this instance has started (read-your-writes). */
   private async mutationsOf(storageKey: string): Promise<void> {
-    const running = this.mutations.get(storageKey);
-    if (running !== undefined) await running.catch(() => undefined);
+    const running = this.runningFor(storageKey);
+    if (running !== undefined) await running;
+  }
+
+  /** Settles when the set or delete of `storageKey` and the clear running now have (never rejects). */
+  private runningFor(storageKey: string): Promise<unknown> | undefined {
+    const mutation = this.mutations.get(storageKey);
+    const clearing = this.clearing;
+    if (mutation === undefined && clearing === undefined) return undefined;
+    return Promise.all([mutation?.catch(() => undefined), clearing?.catch(() => undefined)]);
   }
 
   /**
