@@ -92,7 +92,7 @@ export class TierIO {
 
   /**
    * Writes a fresh entry to the selected tiers. A loader's result (`load`) is dropped when one of its
-   * tags was invalidated since `stamp`; any write is dropped when the key changed since `mark`.
+   * tags was invalidated since `stamp`, or when the key changed since `mark`.
    * L1 is written at once. The remote writes are awaited for a `set`; a loader's finish in the
    * background, so a slow or hung tier never delays the caller, and {@link settled} lets a later
    * delete wait for them.
@@ -106,10 +106,18 @@ export class TierIO {
     // tags wins (then it reads as invalidated), so the value it replaces is gone either way. The
     // check still runs for it: it teaches L1 the tags' stamps, without which L1 cannot serve it.
     if (tags.length > 0 && !(await this.clock.stillValid(entry)) && kind === 'load') return;
-    if (!this.changes.unchangedSince(storageKey, mark)) return;
+    if (kind === 'load') {
+      if (!this.changes.unchangedSince(storageKey, mark)) return;
+      if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
+      void this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp);
+      return;
+    }
+    // A set is never dropped for a change that came meanwhile (another instance's write, which may
+    // have finished before this one began): the tiers order the two by stamp. Only this instance's
+    // L1 cannot: if the key changed meanwhile, L1 forgets it, and the next read asks the tiers.
     if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
-    const writes = this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp);
-    if (kind === 'set') await writes;
+    await this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp);
+    if (!this.changes.unchangedSince(storageKey, mark)) this.l1?.deleteKeys([storageKey]);
   }
 
   /** Resolves when the remote writes running for `storageKey` (or for every key) have finished. */
