@@ -23,7 +23,7 @@ class ClockController {
 
 /** What Keyv writes for a value: its own envelope, serialized. */
 function keyvPayload(raw: unknown): unknown {
-  return (JSON.parse(raw as string) as { value: unknown }).value;
+  return (JSON.parse(raw as string) as { value: unknown } | null)?.value;
 }
 
 describe('TieredKeyvStore under @nestjs/cache-manager', () => {
@@ -102,5 +102,34 @@ describe('TieredKeyvStore under @nestjs/cache-manager', () => {
     expect(first.body).toEqual({ tick: 1 });
     expect(second.body).toEqual({ tick: 1 });
     expect(keyvPayload(await peer.get('~kv::/clock'))).toEqual({ tick: 1 });
+  });
+
+  it('answers a GET right after the first response from the cache: the interceptor does not await its set', async () => {
+    const { server } = await start();
+    const controller = app!.get(ClockController);
+    const before = controller.ticks;
+    for (let i = 0; i < 50; i++) {
+      await request(server).get(`/clock?page=${i}`).expect(200);
+      await request(server).get(`/clock?page=${i}`).expect(200);
+    }
+    expect(controller.ticks - before).toBe(50);
+  });
+
+  it('a CACHE_MANAGER.set on one instance reaches what another instance serves from L1', async () => {
+    const { manager } = await start();
+    // Another instance on the same storage and namespace, with an L1 of its own.
+    const other = new TieredCache(tiers.options({ namespace: app!.get(TieredCache).namespace }));
+    try {
+      await other.ready(2_000);
+      const read = async () => keyvPayload((await other.get('~kv::shared')) ?? 'null');
+      await manager.set('shared', 'v1');
+      expect(await read()).toBe('v1'); // now in the other's L1
+      await manager.set('shared', 'v2');
+      const deadline = Date.now() + 2_000;
+      while ((await read()) !== 'v2' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await read()).toBe('v2');
+    } finally {
+      await other.close();
+    }
   });
 });
