@@ -17,6 +17,8 @@ export interface ChildConfig {
   readonly seed: number;
   readonly topology: ChaosTopology;
   readonly concurrency: number;
+  /** Instances in the whole run, for the reader instance's mix. */
+  readonly count: number;
 }
 
 /** Parent to child. */
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   await send({ ready: true });
   const { calmUntil, faultUntil } = await go;
   const prng = new Prng(config.seed).fork(10 + config.index);
-  const workload = { history, instances: [instance], source, concurrency: config.concurrency };
+  const workload = { history, instances: [instance], source, concurrency: config.concurrency, instanceCount: config.count };
   await runWorkload({ ...workload, prng: prng.fork(1) }, calmUntil);
   await runWorkload({ ...workload, prng: prng.fork(2) }, faultUntil);
   await instance.close().catch(() => undefined);

@@ -31,8 +31,21 @@ const database = () => {
   return { user: decodeURIComponent(url.username) || 'postgres', password: decodeURIComponent(url.password) || undefined, database: url.pathname.slice(1) || 'postgres' };
 };
 
+/**
+ * Parts of the engine's wiring a run can leave out on purpose, to prove the checker sees what
+ * they are for: without the bus other instances' L1s keep what was erased, without the trigger
+ * SQL updates invalidate nothing. (Without the listener alone the engine's pending-tag sweep still
+ * carries trigger stamps to Redis within about a second.)
+ */
+export interface Sabotage {
+  readonly bus?: boolean;
+  readonly listener?: boolean;
+  /** The source table's trigger: without it a SQL update invalidates nothing anywhere. */
+  readonly trigger?: boolean;
+}
+
 /** Connects one instance, as an app process would, to the servers behind the proxies. */
-export async function startInstance(index: number, topology: ChaosTopology): Promise<ChaosInstance> {
+export async function startInstance(index: number, topology: ChaosTopology, without: Sabotage = {}): Promise<ChaosInstance> {
   const skew = { ms: 0 };
   const connection = { host: '127.0.0.1', port: topology.pgPort, ...database() };
   const pool = new pg.Pool({ ...connection, max: 4, options: `-c search_path=${topology.schema},public` });
@@ -43,6 +56,7 @@ export async function startInstance(index: number, topology: ChaosTopology): Pro
     redis: { url: `redis://127.0.0.1:${topology.redisPort}`, keyPrefix: topology.prefix },
     postgres: { pool, schema: topology.schema },
     now: () => Date.now() + skew.ms,
+    ...(without.bus ? { bus: false } : {}),
   });
   await cache.ready(2_000);
   const listener = new PostgresInvalidationListener({
@@ -52,7 +66,7 @@ export async function startInstance(index: number, topology: ChaosTopology): Pro
     reconnectDelayMs: 100,
     onError: () => undefined,
   });
-  await listener.start();
+  if (!without.listener) await listener.start();
   return {
     index,
     cache,
@@ -98,10 +112,10 @@ async function dropSchema(db: TestSchema): Promise<void> {
   }
 }
 
-export async function startEnvironment(): Promise<ChaosEnvironment> {
+export async function startEnvironment(without: Sabotage = {}): Promise<ChaosEnvironment> {
   const redis = await RedisProcess.start();
   const db = await createTestSchema('chaos');
-  const source = await SourceTable.create(db.pool, db.schema);
+  const source = await SourceTable.create(db.pool, db.schema, { invalidate: !without.trigger });
   const redisProxy = await TcpProxy.start({ port: redis.port });
   const pgUrl = new URL(TEST_DATABASE_URL);
   const pgProxy = await TcpProxy.start({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Budget } from './budget.js';
-import { startEnvironment, startInstance, type ChaosInstance } from './environment.js';
+import { startEnvironment, startInstance, type ChaosInstance, type Sabotage } from './environment.js';
 import { FaultInjector } from './faults.js';
 import { clockMs, History } from './history.js';
 import { judge, type Violation } from './judge.js';
@@ -25,20 +25,26 @@ export const ARTIFACTS_DIR = join(import.meta.dirname ?? new URL('.', import.met
  * behind fault proxies, driven by the seeded workload; a calm phase, then a phase with faults;
  * then the judge.
  */
-export async function runInProcess(seed: number, budget: Budget, options: { instances?: number; concurrency?: number } = {}): Promise<ChaosResult> {
+export async function runInProcess(
+  seed: number,
+  budget: Budget,
+  options: { instances?: number; concurrency?: number; without?: Sabotage } = {},
+): Promise<ChaosResult> {
   const prng = new Prng(seed);
   const history = new History();
-  const env = await startEnvironment();
+  const env = await startEnvironment(options.without);
   const instances: ChaosInstance[] = [];
   let faults: FaultInjector | undefined;
   try {
-    for (let i = 0; i < (options.instances ?? 3); i++) instances.push(await startInstance(i, env.topology));
+    for (let i = 0; i < (options.instances ?? 3); i++) instances.push(await startInstance(i, env.topology, options.without));
     faults = new FaultInjector(env, history, prng.fork(2), instances.length, (index, ms) => (instances[index]!.skew.ms = ms));
     await faults.start();
     const workload = { history, instances, source: env.source, concurrency: options.concurrency ?? 12 };
     await runWorkload({ ...workload, prng: prng.fork(3) }, clockMs() + budget.calmMs);
-    const until = clockMs() + budget.faultMs;
-    await Promise.all([runWorkload({ ...workload, prng: prng.fork(4) }, until), faults.run(until)]);
+    if (budget.faultMs > 0) {
+      const until = clockMs() + budget.faultMs;
+      await Promise.all([runWorkload({ ...workload, prng: prng.fork(4) }, until), faults.run(until)]);
+    }
   } finally {
     await faults?.close();
     await Promise.all(instances.map((instance) => instance.close().catch(() => undefined)));

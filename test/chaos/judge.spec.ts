@@ -3,7 +3,7 @@ import { W_AFTER_OUTAGE_MS, W_BUS_MS, W_DB_MS } from './contract.js';
 import type { CachedValue, FaultEvent, HistoryData, LoadRun, Op } from './history.js';
 import { judge } from './judge.js';
 
-/** Hand-made histories: times in ms, instances 0 and 1, key 0 carries tag t0, key 4 no tag. */
+/** Hand-made histories: times in ms, instances 0 and 1, key 0 carries tag t0, key 3 no tag. */
 let nextId = 0;
 function op(fields: Partial<Op> & Pick<Op, 'kind' | 'invoke' | 'complete'>): Op {
   return { id: nextId++, instance: 0, outcome: 'ok', ...fields };
@@ -59,6 +59,12 @@ describe('judge', () => {
     expect(judge(history([set, own, read(0, 0, 40, set.value!)]))).toHaveLength(1);
   });
 
+  it('can be restricted to the events of one path', () => {
+    const set = setOp(0, 0, 0, 10);
+    const del = op({ kind: 'delete', key: 0, invoke: 20, complete: 30 });
+    expect(judge(history([set, del, read(0, 0, 31, set.value!)]), { hidingKinds: ['sql'] })).toHaveLength(0);
+  });
+
   it('clear hides every key', () => {
     const set = setOp(1, 4, 0, 10);
     const clear = op({ kind: 'clear', instance: 1, invoke: 20, complete: 30 });
@@ -90,11 +96,11 @@ describe('judge', () => {
     });
 
     it('an update of an untagged row cannot invalidate anything, so it hides nothing', () => {
-      const owner = op({ kind: 'getOrSet', key: 4, invoke: 0, complete: 10 });
+      const owner = op({ kind: 'getOrSet', key: 3, invoke: 0, complete: 10 });
       const run = loaded(owner, 1, 1);
       owner.result = value(run);
-      const sql = op({ kind: 'sql', instance: -1, key: 4, version: 2, invoke: 20, complete: 30 });
-      expect(judge(history([owner, sql, read(0, 4, 5_000, value(run))], [run]))).toHaveLength(0);
+      const sql = op({ kind: 'sql', instance: -1, key: 3, version: 2, invoke: 20, complete: 30 });
+      expect(judge(history([owner, sql, read(0, 3, 5_000, value(run))], [run]))).toHaveLength(0);
     });
 
     it('a loader run hides nothing: a load is a fill, not an acknowledged write', () => {

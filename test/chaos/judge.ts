@@ -1,5 +1,5 @@
 import { EXPECTED_ERRORS, W_BUS_MS, W_DB_MS, W_SAME_INSTANCE_MS, W_SET_OTHER_INSTANCE_MS } from './contract.js';
-import type { FaultEvent, HistoryData, LoadRun, Op } from './history.js';
+import type { FaultEvent, HistoryData, LoadRun, Op, OpKind } from './history.js';
 import { KEY_TAGS, rowTag } from './keyspace.js';
 
 /** The write event a returned value came from. */
@@ -15,6 +15,11 @@ export interface Violation {
   readonly hiddenBy?: Op;
   /** When `hiddenBy` must have reached the reader, windows and fault allowances included. */
   readonly deadline?: number;
+}
+
+export interface JudgeOptions {
+  /** Only these kinds of event hide values (to look at one path, the trigger path say). Default all. */
+  readonly hidingKinds?: readonly OpKind[];
 }
 
 /**
@@ -72,7 +77,7 @@ export function deadline(event: Op, reader: Op, faults: readonly FaultEvent[]): 
  * Never violations: a read returning undefined; a getOrSet returning the value its own loader just
  * loaded; errors of the expected types (contract.ts).
  */
-export function judge(history: HistoryData): Violation[] {
+export function judge(history: HistoryData, options: JudgeOptions = {}): Violation[] {
   const sets = new Map<string, Op>();
   const owners = new Map<number, Op>();
   for (const op of history.ops) {
@@ -85,7 +90,7 @@ export function judge(history: HistoryData): Violation[] {
   for (let key = 0; key < KEY_TAGS.length; key++) {
     eventsByKey.set(
       key,
-      history.ops.filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key)),
+      history.ops.filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key) && (options.hidingKinds?.includes(op.kind) ?? true)),
     );
   }
 

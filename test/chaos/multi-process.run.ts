@@ -60,7 +60,7 @@ export async function runMultiProcess(seed: number, budget: Budget, options: { p
   const children: Child[] = [];
   let faults: FaultInjector | undefined;
   try {
-    for (let index = 0; index < count; index++) children.push(spawnChild({ index, seed, topology: env.topology, concurrency: options.concurrency ?? 6 }));
+    for (let index = 0; index < count; index++) children.push(spawnChild({ index, seed, topology: env.topology, concurrency: options.concurrency ?? 6, count }));
     await Promise.all(children.map((child) => child.ready));
     const send = (index: number, message: ParentMessage) => children[index]!.process.send(message);
     faults = new FaultInjector(env, history, prng.fork(2), count, (index, ms) => send(index, { skew: ms }));

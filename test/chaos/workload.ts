@@ -3,7 +3,7 @@ import type { CacheCallOptions } from '../../libs/tiered-cache/src/core/options.
 import { sleep } from '../support/cache-fixture.js';
 import { STUCK_OP_MS } from './contract.js';
 import { clockMs, type CachedValue, type History, type Op, type OpKind } from './history.js';
-import { cacheKey, KEY_TAGS, KEYS, TAGS } from './keyspace.js';
+import { cacheKey, KEY_TAGS, keyFor, tagsFor } from './keyspace.js';
 import type { Prng } from './prng.js';
 
 /** What loaders and SQL updates need from the source table. */
@@ -15,16 +15,27 @@ export interface Source {
 /** A loader's own failure: expected, and passed through to the callers of its flight. */
 export class LoaderError extends Error {}
 
-/** How often each operation is drawn. */
+/**
+ * How often each operation is drawn. `clear` empties every instance's L1 (through the bus), so it
+ * is rare: drawn often, it would keep every L1 so short-lived that no stale copy outlives the bus
+ * window, and cross-instance staleness could never show.
+ */
 export const OP_WEIGHTS: Readonly<Record<OpKind, number>> = {
   get: 30,
   getOrSet: 30,
   set: 10,
   delete: 6,
   invalidateTags: 6,
-  clear: 1,
+  clear: 0.03,
   sql: 8,
 };
+
+/**
+ * The mix of the reader instance (the last one, with three or more): it mostly reads, so what its
+ * L1 holds is replaced only by what reaches it from the others (bus, L1 lifetime), and a copy that
+ * should have been dropped lives long enough to be seen past the window.
+ */
+export const READER_WEIGHTS: Readonly<Record<OpKind, number>> = { get: 45, getOrSet: 45, set: 1, delete: 1, invalidateTags: 1, clear: 0, sql: 0 };
 
 /** Loader speed and failure rate. */
 const LOADER_MAX_MS = 50;
@@ -41,8 +52,10 @@ export interface WorkloadOptions {
   /** Operations in flight at once. */
   readonly concurrency: number;
   readonly prng: Prng;
-  /** Which operations to draw; default {@link OP_WEIGHTS}. */
-  readonly weights?: Readonly<Record<OpKind, number>>;
+  /** Which operations to draw on instance `index` of `count`; default {@link mixFor}. */
+  readonly weights?: (index: number, count: number) => Readonly<Record<OpKind, number>>;
+  /** How many instances the whole run has (across processes); default `instances.length`. */
+  readonly instanceCount?: number;
 }
 
 /**
@@ -83,9 +96,13 @@ async function step(options: WorkloadOptions, prng: Prng): Promise<void> {
   if (op !== undefined && op.kind !== 'sql' && (before !== '' || after !== '')) op.note = `breakers before [${before}] after [${after}]`;
 }
 
-async function call({ history, source, weights }: WorkloadOptions, prng: Prng, index: number, cache: TieredCache): Promise<Op | undefined> {
-  const kind = prng.weighted(weights ?? OP_WEIGHTS);
-  const key = prng.int(0, KEYS - 1);
+/** {@link READER_WEIGHTS} on the last of three or more instances, {@link OP_WEIGHTS} elsewhere. */
+export const mixFor = (index: number, count: number) => (count >= 3 && index === count - 1 ? READER_WEIGHTS : OP_WEIGHTS);
+
+async function call(options: WorkloadOptions, prng: Prng, index: number, cache: TieredCache): Promise<Op | undefined> {
+  const { history, source } = options;
+  const kind = prng.weighted((options.weights ?? mixFor)(index, options.instanceCount ?? options.instances.length));
+  const key = keyFor(kind, prng);
   switch (kind) {
     case 'get': {
       const op = history.begin({ kind, instance: index, key });
@@ -122,8 +139,7 @@ async function call({ history, source, weights }: WorkloadOptions, prng: Prng, i
       return settle(history, op, () => cache.delete(cacheKey(key)));
     }
     case 'invalidateTags': {
-      const tags = TAGS.filter(() => prng.chance(0.4));
-      if (tags.length === 0) tags.push(prng.pick(TAGS));
+      const tags = tagsFor(prng);
       const op = history.begin({ kind, instance: index, tags });
       return settle(history, op, () => cache.invalidateTags(tags));
     }
