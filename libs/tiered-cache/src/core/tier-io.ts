@@ -180,7 +180,7 @@ export class TierIO {
     const writes = Promise.all(
       slots.map((slot) => {
         if (stamp !== undefined && !stamp.shared && slot === this.clock.source) {
-          this.recovery.defer(slot, (queue) => queue.addKeys([storageKey]));
+          this.recovery.deferKeys(slot, [storageKey]);
           return undefined;
         }
         return this.writeRemote(slot, storageKey, entry, payload, call, now);
@@ -220,7 +220,7 @@ export class TierIO {
     } catch {
       slot.counters.writeErrors++;
       // Whatever that tier holds for the key is now outdated; remove it once the tier is back.
-      this.recovery.defer(slot, (queue) => queue.addKeys([storageKey]));
+      this.recovery.deferKeys(slot, [storageKey]);
     }
   }
 }

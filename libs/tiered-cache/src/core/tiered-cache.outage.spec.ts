@@ -44,6 +44,21 @@ describe('TieredCache when Redis is unreachable to one instance', () => {
     expect(await b.get('o8:k')).toBeUndefined();
   });
 
+  it('a delete and a set made while cut off reach Redis through the other instances, even if their maker restarts', async () => {
+    const a = await behindProxy();
+    const b = await fx.create();
+    await b.set('o8d:deleted', 'old');
+    await b.set('o8d:replaced', 'v1');
+    proxy.cut({ refuse: true });
+    await a.delete('o8d:deleted');
+    await a.set('o8d:replaced', 'v2');
+    await a.close();
+    await until(async () => (await b.get('o8d:deleted', { tiers: ['l2'] })) === undefined, SWEEP_BOUND_MS);
+    await until(async () => (await b.get('o8d:replaced', { tiers: ['l2'] })) !== 'v1', SWEEP_BOUND_MS);
+    expect(await b.get('o8d:deleted')).toBeUndefined();
+    expect(await b.get('o8d:replaced')).toBe('v2');
+  });
+
   it('an invalidation made while cut off covers L3 entries stamped by a Redis clock ahead of PostgreSQL', async () => {
     // PostgreSQL's clock 2 s behind Redis's, for this schema only.
     await fx.db.pool.query(`CREATE OR REPLACE FUNCTION "${fx.db.schema}".cache_clock_micros() RETURNS bigint

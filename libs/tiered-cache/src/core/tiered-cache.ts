@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AutoRecovery } from '../resilience/auto-recovery.js';
+import { AutoRecovery, type DurableBacklog } from '../resilience/auto-recovery.js';
 import type { CircuitState } from '../resilience/circuit-breaker.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
@@ -31,6 +31,8 @@ import { buildTopology } from './topology.js';
 const LOCK_POLL_MS = 25;
 /** Pending tags swept into Redis per round trip. */
 const PENDING_SWEEP_BATCH = 500;
+/** The pending-delete key that stands for a clear of the namespace: no user key is empty. */
+const CLEAR_ALL = '';
 
 /**
  * The engine: L1 memory, L2 Redis and L3 PostgreSQL behind one API. Framework-free.
@@ -103,8 +105,8 @@ export class TieredCache {
     this.blindL1TtlMs = toMilliseconds(options.blindL1Ttl ?? '1s', 'blindL1Ttl');
 
     const clockSlot = this.remotes[0];
-    this.recovery = new AutoRecovery(this.remotes, clockSlot, this.bus as CacheBus | undefined, this.l1);
-    const deferTags = (slot: RemoteSlot, tags: readonly string[]) => this.recovery.defer(slot, (queue) => queue.addTags(tags));
+    this.recovery = new AutoRecovery(this.remotes, clockSlot, this.bus as CacheBus | undefined, this.l1, this.durableBacklog());
+    const deferTags = (slot: RemoteSlot, tags: readonly string[]) => this.recovery.deferTags(slot, tags);
     this.clock = new SharedClock(clockSlot, this.remotes, this.l1, new LocalClock(options.now), deferTags);
     this.io = new TierIO(this.l1, this.clock, this.recovery, this.hub, this.counters, this.changes, this.now, options.clone === true);
     this.defaultCall = this.resolveCall({ ...options.defaults });
@@ -198,7 +200,7 @@ export class TieredCache {
         this.remotes.map((slot) =>
           slot.breaker
             .run(() => slot.tier.delete([storageKey], stamp))
-            .catch(() => this.recovery.defer(slot, (queue) => queue.addKeys([storageKey]))),
+            .catch(() => this.recovery.deferKeys(slot, [storageKey])),
         ),
       );
       await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: [storageKey] });
@@ -269,7 +271,7 @@ export class TieredCache {
       const stamp = await this.deleteStamp();
       await Promise.all(
         this.remotes.map((slot) =>
-          slot.breaker.run(() => slot.tier.clear(stamp)).catch(() => this.recovery.defer(slot, (queue) => queue.addClear())),
+          slot.breaker.run(() => slot.tier.clear(stamp)).catch(() => this.recovery.deferClear(slot)),
         ),
       );
       await this.recovery.publish({ kind: 'clear', namespace: this.namespace });
@@ -506,10 +508,19 @@ export class TieredCache {
     void this.syncPendingTags().catch(() => undefined);
   }
 
+  /** L3 keeps the deletes and clears Redis missed, so that a restart of this instance loses none. */
+  private durableBacklog(): DurableBacklog | undefined {
+    const l3 = this.postgres;
+    if (l3 === undefined || this.redis === undefined) return undefined;
+    const record = (keys: readonly string[]) => void l3.breaker.run(() => l3.tier.queueRedisDeletes(keys)).catch(() => undefined);
+    return { slot: l3, keys: record, clear: () => record([CLEAR_ALL]) };
+  }
+
   private async sweepPendingTags(): Promise<readonly string[]> {
     const l3 = this.postgres;
     if (l3 === undefined || this.closed) return [];
     const clockSlot = this.clock.source;
+    if (clockSlot !== undefined && clockSlot !== l3) await this.sweepPendingDeletes(l3, clockSlot);
     const swept: string[] = [];
     for (;;) {
       const pending = await l3.breaker.run(() => l3.tier.pendingTags(PENDING_SWEEP_BATCH));
@@ -571,6 +582,31 @@ export class TieredCache {
    */
   private async deleteStamp(): Promise<number | undefined> {
     return this.remotes.some((slot) => slot !== this.clock.source) ? (await this.clock.read()).value : undefined;
+  }
+
+  /** Applies in Redis the deletes and clears of this namespace that Redis missed, then forgets them. */
+  private async sweepPendingDeletes(l3: RemoteSlot & { readonly tier: PostgresTier }, redis: RemoteSlot): Promise<void> {
+    for (;;) {
+      const pending = await l3.breaker.run(() => l3.tier.pendingDeletes(PENDING_SWEEP_BATCH));
+      if (pending.size === 0) return;
+      const keys = [...pending.keys()].filter((key) => key !== CLEAR_ALL);
+      const applied: BusMessage[] = [];
+      if (pending.has(CLEAR_ALL)) {
+        await redis.breaker.run(() => redis.tier.clear());
+        applied.push({ kind: 'clear', namespace: this.namespace });
+      }
+      if (keys.length > 0) {
+        await redis.breaker.run(() => redis.tier.delete(keys));
+        applied.push({ kind: 'delete', namespace: this.namespace, keys });
+      }
+      // Here as on every other instance: this L1 may hold what the missed deletes removed.
+      for (const message of applied) {
+        this.apply(message);
+        await this.recovery.publish(message);
+      }
+      await l3.breaker.run(() => l3.tier.markDeletesDone(pending));
+      if (pending.size < PENDING_SWEEP_BATCH) return;
+    }
   }
 
   /** Resolved once per options object: callers that reuse one (as `@Cached` does) parse nothing per call. */

@@ -5,6 +5,14 @@ import type { RecoveryQueue } from './recovery-queue.js';
 
 const RECOVERY_INTERVAL_MS = 1_000;
 
+/** A durable record of deletes and clears another tier missed; best effort (its tier may be down too). */
+export interface DurableBacklog {
+  /** The tier that keeps the record (it needs none for itself). */
+  readonly slot: RemoteSlot;
+  keys(keys: readonly string[]): void;
+  clear(): void;
+}
+
 /**
  * Auto-recovery: what a remote tier or the bus missed while unreachable is queued and replayed when
  * it answers again, on a timer that runs only while something is pending.
@@ -19,14 +27,36 @@ export class AutoRecovery {
     private readonly clockSlot: RemoteSlot | undefined,
     private readonly bus: CacheBus | undefined,
     private readonly l1: MemoryTier | undefined,
+    /**
+     * Where deletes and clears that another tier missed are also recorded, to outlive this process
+     * (L3's pending deletes, swept into Redis by every instance). Tags need no such record: L3
+     * marks what it stamped without Redis itself.
+     */
+    private readonly durable?: DurableBacklog,
   ) {}
 
   get pending(): number {
     return this.remotes.reduce((sum, slot) => sum + slot.recovery.size, 0) + this.outbox.length;
   }
 
-  /** Counts a failed call on `slot` and queues what it must replay. */
-  defer(slot: RemoteSlot, add: (queue: RecoveryQueue) => void): void {
+  /** Counts a failed call on `slot` and queues `keys` for deletion there once it is back. */
+  deferKeys(slot: RemoteSlot, keys: readonly string[]): void {
+    this.defer(slot, (queue) => queue.addKeys(keys));
+    if (slot !== this.durable?.slot) this.durable?.keys(keys);
+  }
+
+  /** Counts a failed call on `slot` and queues a clear of the namespace there. */
+  deferClear(slot: RemoteSlot): void {
+    this.defer(slot, (queue) => queue.addClear());
+    if (slot !== this.durable?.slot) this.durable?.clear();
+  }
+
+  /** Counts a failed call on `slot` and queues a stamp of `tags` there. */
+  deferTags(slot: RemoteSlot, tags: readonly string[]): void {
+    this.defer(slot, (queue) => queue.addTags(tags));
+  }
+
+  private defer(slot: RemoteSlot, add: (queue: RecoveryQueue) => void): void {
     slot.counters.errors++;
     add(slot.recovery);
     this.schedule();

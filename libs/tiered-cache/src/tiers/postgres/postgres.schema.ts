@@ -49,6 +49,15 @@ ALTER TABLE ${s}.cache_tag_clock ADD COLUMN IF NOT EXISTS pending_stamp bigint;
 CREATE INDEX IF NOT EXISTS cache_tag_clock_pending ON ${s}.cache_tag_clock (pending_stamp) WHERE pending_stamp IS NOT NULL;
 -- The newest entry stamp, read by an index: an invalidation stamped here is never below it.
 CREATE INDEX IF NOT EXISTS cache_entries_created_stamp ON ${s}.cache_entries (created_stamp);
+-- Deletes (key '' for a clear of the namespace) that Redis missed because it was unreachable to the
+-- instance that made them: durable, so a restart of that instance loses none; every instance sweeps
+-- its namespace's rows into Redis and removes them (docs/consistency.md, "Pending work").
+CREATE TABLE IF NOT EXISTS ${s}.cache_pending_deletes (
+  namespace text   NOT NULL,
+  key       text   NOT NULL,
+  stamp     bigint NOT NULL,
+  PRIMARY KEY (namespace, key)
+);
 -- A namespace's last clear: entries stamped at or before it are gone, even if a write that was
 -- already on its way lands after the clear.
 CREATE TABLE IF NOT EXISTS ${s}.cache_namespace_clock (
@@ -97,6 +106,7 @@ DROP FUNCTION IF EXISTS ${s}.cache_invalidate_tags(text[], bigint);
 DROP FUNCTION IF EXISTS ${s}.cache_covering_stamp(bigint);
 DROP FUNCTION IF EXISTS ${s}.cache_stamp_tags(text[], bigint, bigint);
 DROP TABLE IF EXISTS ${s}.cache_namespace_clock;
+DROP TABLE IF EXISTS ${s}.cache_pending_deletes;
 DROP FUNCTION IF EXISTS ${s}.cache_clock_micros();
 DROP TABLE IF EXISTS ${s}.cache_tag_clock;
 DROP TABLE IF EXISTS ${s}.cache_entries;

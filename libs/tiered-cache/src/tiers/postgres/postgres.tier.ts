@@ -31,7 +31,20 @@ export interface PostgresTierOptions {
   serializer?: Serializer;
 }
 
-type StatementName = 'read' | 'write' | 'remove' | 'stamp' | 'stamps' | 'clock' | 'clear' | 'hits' | 'pending' | 'synced';
+type StatementName =
+  | 'read'
+  | 'write'
+  | 'remove'
+  | 'stamp'
+  | 'stamps'
+  | 'clock'
+  | 'clear'
+  | 'hits'
+  | 'pending'
+  | 'synced'
+  | 'queueDeletes'
+  | 'pendingDeletes'
+  | 'doneDeletes';
 /** The hot statements, sent as named prepared statements. */
 type PreparedName = 'read' | 'write' | 'stamps';
 
@@ -102,6 +115,12 @@ export class PostgresTier implements Tier {
           VALUES ($1, ${s}.cache_covering_stamp(coalesce($2::bigint, 0)))
           ON CONFLICT (namespace) DO UPDATE SET cleared_stamp = greatest(n.cleared_stamp + 1, excluded.cleared_stamp))
         DELETE FROM ${s}.cache_entries WHERE namespace = $1`,
+      queueDeletes: `INSERT INTO ${s}.cache_pending_deletes AS d (namespace, key, stamp)
+        SELECT $1, k, ${s}.cache_clock_micros() FROM unnest($2::text[]) AS k
+        ON CONFLICT (namespace, key) DO UPDATE SET stamp = greatest(d.stamp + 1, excluded.stamp)`,
+      pendingDeletes: `SELECT key, stamp::text AS stamp FROM ${s}.cache_pending_deletes WHERE namespace = $1 ORDER BY stamp LIMIT $2`,
+      doneDeletes: `DELETE FROM ${s}.cache_pending_deletes d USING unnest($2::text[], $3::bigint[]) AS u(key, stamp)
+        WHERE d.namespace = $1 AND d.key = u.key AND d.stamp <= u.stamp`,
       pending: `SELECT tag, pending_stamp::text AS stamp FROM ${s}.cache_tag_clock
         WHERE pending_stamp IS NOT NULL ORDER BY pending_stamp LIMIT $1`,
       // Rows a writing transaction holds are skipped, not waited for (no deadlock with triggers):
@@ -190,6 +209,26 @@ export class PostgresTier implements Tier {
   async pendingTags(limit: number): Promise<Map<string, number>> {
     const { rows } = await this.pool.query<{ tag: string; stamp: string }>(this.statement('pending', [limit]));
     return new Map(rows.map((row) => [row.tag, Number(row.stamp)]));
+  }
+
+  /**
+   * Records deletes of `keys` of this namespace (`''` for a clear) that Redis missed, until an
+   * instance sweeps them there ({@link pendingDeletes}, {@link markDeletesDone}).
+   */
+  async queueRedisDeletes(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.pool.query(this.statement('queueDeletes', [this.namespace, keys]));
+  }
+
+  /** This namespace's deletes Redis missed, oldest first, with the stamp they were recorded at. */
+  async pendingDeletes(limit: number): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ key: string; stamp: string }>(this.statement('pendingDeletes', [this.namespace, limit]));
+    return new Map(rows.map((row) => [row.key, Number(row.stamp)]));
+  }
+
+  /** Removes the recorded deletes that were not recorded again since `stamps` were read. */
+  async markDeletesDone(stamps: ReadonlyMap<string, number>): Promise<void> {
+    if (stamps.size === 0) return;
+    await this.pool.query(this.statement('doneDeletes', [this.namespace, [...stamps.keys()], [...stamps.values()]]));
   }
 
   /** Clears the pending marks of `tags` that were not renewed since `stamps` were read. */
