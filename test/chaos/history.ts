@@ -4,6 +4,8 @@
  * across processes, so child processes can send their histories to a parent to be judged together.
  */
 
+import { KEY_TAGS } from './keyspace.js';
+
 /** What the cache holds for a key: who produced it, identified uniquely. */
 export interface CachedValue {
   readonly key: number;
@@ -66,12 +68,15 @@ export interface FaultEvent {
 export const clockMs = (): number => performance.timeOrigin + performance.now();
 
 export interface HistoryData {
+  /** The tags of each key in this run, so a stored history is judged by its own key space. */
+  readonly keyTags?: readonly (readonly string[])[];
   readonly ops: Op[];
   readonly loads: LoadRun[];
   readonly faults: FaultEvent[];
 }
 
 export class History implements HistoryData {
+  readonly keyTags = KEY_TAGS;
   readonly ops: Op[] = [];
   readonly loads: LoadRun[] = [];
   readonly faults: FaultEvent[] = [];

@@ -123,6 +123,14 @@ describe('judge', () => {
       expect(judge(history([set, del, read(1, 0, 2_000 + W_AFTER_OUTAGE_MS + 1, set.value!)], [], [fault]))).toHaveLength(1);
     });
 
+    it('an event made while a tier recovers from an outage gets the same allowance', () => {
+      const set = setOp(0, 0, 0, 10);
+      const del = op({ kind: 'delete', key: 0, invoke: 2_100, complete: 2_110 });
+      const fault = cut(25, 2_000);
+      expect(judge(history([set, del, read(1, 0, 2_000 + W_AFTER_OUTAGE_MS - 1, set.value!)], [], [fault]))).toHaveLength(0);
+      expect(judge(history([set, del, read(1, 0, 2_000 + W_AFTER_OUTAGE_MS + 1, set.value!)], [], [fault]))).toHaveLength(1);
+    });
+
     it('but never for the instance that made the call', () => {
       const set = setOp(0, 0, 0, 10);
       const del = op({ kind: 'delete', key: 0, invoke: 20, complete: 30 });

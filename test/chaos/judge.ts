@@ -1,6 +1,6 @@
 import { EXPECTED_ERRORS, W_BUS_MS, W_DB_MS, W_SAME_INSTANCE_MS, W_SET_OTHER_INSTANCE_MS } from './contract.js';
 import type { FaultEvent, HistoryData, LoadRun, Op, OpKind } from './history.js';
-import { KEY_TAGS, rowTag } from './keyspace.js';
+import { KEY_TAGS } from './keyspace.js';
 
 /** The write event a returned value came from. */
 export type Producer = { readonly kind: 'set'; readonly op: Op } | { readonly kind: 'load'; readonly run: LoadRun; readonly owner: Op | undefined };
@@ -26,18 +26,19 @@ export interface JudgeOptions {
  * Whether `event` ends what `key` held: an erase (delete, an invalidation of a tag the key carries,
  * clear, a committed SQL update of a row whose tag the key carries) or an overwrite (set).
  */
-export function affects(event: Op, key: number): boolean {
+export function affects(event: Op, key: number, keyTags: readonly (readonly string[])[] = KEY_TAGS): boolean {
   switch (event.kind) {
     case 'set':
     case 'delete':
       return event.key === key;
     case 'invalidateTags':
-      return event.tags!.some((tag) => KEY_TAGS[key]!.includes(tag));
+      return event.tags!.some((tag) => keyTags[key]!.includes(tag));
     case 'clear':
       return true;
     case 'sql': {
-      const tag = rowTag(event.key!);
-      return tag !== null && KEY_TAGS[key]!.includes(tag);
+      // The row's trigger invalidates the row key's first tag (keyspace.ts, rowTag).
+      const tag = keyTags[event.key!]![0];
+      return tag !== undefined && keyTags[key]!.includes(tag);
     }
     default:
       return false;
@@ -47,8 +48,8 @@ export function affects(event: Op, key: number): boolean {
 /**
  * When `event` must be visible to `reader`: at once on the instance that made the call; after the
  * bus window on the others; after the database window for a SQL update. A fault that makes a
- * tier unreachable, overlapping that window, pushes it to the fault's end plus its allowance
- * (faults sorted by start, so chained faults extend it in turn).
+ * tier unreachable, overlapping that window or recovering when the event is made, pushes it to
+ * the fault's end plus its allowance (faults sorted by start, so chained faults extend it in turn).
  */
 export function deadline(event: Op, reader: Op, faults: readonly FaultEvent[]): number {
   const completed = event.complete!;
@@ -57,7 +58,9 @@ export function deadline(event: Op, reader: Op, faults: readonly FaultEvent[]): 
   for (const fault of faults) {
     if (fault.allowanceMs === 0) continue;
     const end = fault.end ?? Number.POSITIVE_INFINITY;
-    if (fault.start <= until && end >= event.invoke) until = Math.max(until, end + fault.allowanceMs);
+    // Recovery outlasts the fault (reconnect back-off, breakers, replays): an event made during
+    // that tail is as late as one made during the fault.
+    if (fault.start <= until && end + fault.allowanceMs >= event.invoke) until = Math.max(until, end + fault.allowanceMs);
   }
   return until;
 }
@@ -87,10 +90,11 @@ export function judge(history: HistoryData, options: JudgeOptions = {}): Violati
   const loads = new Map(history.loads.map((run) => [run.id, run]));
   const faults = [...history.faults].sort((a, b) => a.start - b.start);
   const eventsByKey = new Map<number, Op[]>();
-  for (let key = 0; key < KEY_TAGS.length; key++) {
+  const keyTags = history.keyTags ?? KEY_TAGS;
+  for (let key = 0; key < keyTags.length; key++) {
     eventsByKey.set(
       key,
-      history.ops.filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key) && (options.hidingKinds?.includes(op.kind) ?? true)),
+      history.ops.filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key, keyTags) && (options.hidingKinds?.includes(op.kind) ?? true)),
     );
   }
 

@@ -43,7 +43,7 @@ export function excerpt(violation: Violation, history: HistoryData, t0: number):
   const key = read.key!;
   const lines: Array<{ at: number; text: string }> = [];
   for (const op of history.ops) {
-    const touches = op.key === key || affects(op, key);
+    const touches = op.key === key || affects(op, key, history.keyTags);
     if (!touches || op.invoke > to || (op.complete ?? Infinity) < from) continue;
     const mark = op === read ? '  <== VIOLATING READ' : op === violation.hiddenBy ? '  <== should have hidden it' : producer.kind === 'set' && op === producer.op ? '  <== produced the value' : '';
     lines.push({ at: op.invoke, text: describeOp(op, t0) + mark });
