@@ -4,7 +4,7 @@ import type { Budget } from './budget.js';
 import { startEnvironment, startInstance, type ChaosInstance, type Sabotage } from './environment.js';
 import { FaultInjector } from './faults.js';
 import { clockMs, History } from './history.js';
-import { judge, type Violation } from './judge.js';
+import { judge, type JudgeOptions, type Violation } from './judge.js';
 import { Prng } from './prng.js';
 import { formatReport, summarize } from './report.js';
 import { runWorkload } from './workload.js';
@@ -55,8 +55,8 @@ export async function runInProcess(
 }
 
 /** Judges a history, writes it out, and formats the report. */
-export function conclude(seed: number, history: History): ChaosResult {
-  const violations = judge(history);
+export function conclude(seed: number, history: History, options: JudgeOptions = {}): ChaosResult {
+  const violations = judge(history, options);
   const report = formatReport(seed, summarize(violations, history));
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const historyFile = join(ARTIFACTS_DIR, `history-${seed}.json`);

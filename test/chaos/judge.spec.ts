@@ -59,6 +59,13 @@ describe('judge', () => {
     expect(judge(history([set, own, read(0, 0, 40, set.value!)]))).toHaveLength(1);
   });
 
+  it('with a clock uncertainty, moments closer than it are unordered', () => {
+    const set = setOp(1, 0, 0, 10);
+    const later = setOp(0, 0, 10.5, 12);
+    expect(judge(history([set, later, read(0, 0, 20, set.value!)]))).toHaveLength(1);
+    expect(judge(history([set, later, read(0, 0, 20, set.value!)]), { clockUncertaintyMs: 1 })).toHaveLength(0);
+  });
+
   it('can be restricted to the events of one path', () => {
     const set = setOp(0, 0, 0, 10);
     const del = op({ kind: 'delete', key: 0, invoke: 20, complete: 30 });

@@ -20,6 +20,11 @@ export interface Violation {
 export interface JudgeOptions {
   /** Only these kinds of event hide values (to look at one path, the trigger path say). Default all. */
   readonly hidingKinds?: readonly OpKind[];
+  /**
+   * How far apart two moments must be to count as ordered: 0 in one process, more when the
+   * history was recorded on several processes' clocks (contract.ts, CROSS_PROCESS_CLOCK_MS).
+   */
+  readonly clockUncertaintyMs?: number;
 }
 
 /**
@@ -117,25 +122,25 @@ export function judge(history: HistoryData, options: JudgeOptions = {}): Violati
       continue;
     }
     if (producer.kind === 'load' && producer.run.op === op.id) continue;
-    const found = staleness(op, producer, eventsByKey.get(op.key!)!, faults);
+    const found = staleness(op, producer, eventsByKey.get(op.key!)!, faults, options.clockUncertaintyMs ?? 0);
     if (found) violations.push(found);
   }
   return violations;
 }
 
 /** The most overdue event that should have hidden the read's value, if any. */
-function staleness(read: Op, producer: Producer, events: readonly Op[], faults: readonly FaultEvent[]): Violation | undefined {
+function staleness(read: Op, producer: Producer, events: readonly Op[], faults: readonly FaultEvent[], uncertainty: number): Violation | undefined {
   const producedBy = producer.kind === 'set' ? producer.op : producer.owner;
   const produced = producedBy?.complete ?? Number.POSITIVE_INFINITY;
   const version = producer.kind === 'load' ? producer.run.version : undefined;
   let worst: { event: Op; deadline: number; rule: 'after' | 'version' } | undefined;
   for (const event of events) {
     if (event === producedBy || event.invoke > read.invoke) continue;
-    const after = event.invoke > produced;
+    const after = event.invoke > produced + uncertainty;
     const newer = version !== undefined && event.kind === 'sql' && event.key === read.key && event.version! > version;
     if (!after && !newer) continue;
     const until = deadline(event, read, faults);
-    if (until < read.invoke && (worst === undefined || until < worst.deadline)) worst = { event, deadline: until, rule: after ? 'after' : 'version' };
+    if (until + uncertainty < read.invoke && (worst === undefined || until < worst.deadline)) worst = { event, deadline: until, rule: after ? 'after' : 'version' };
   }
   if (worst === undefined) return undefined;
   const where = worst.event.kind === 'sql' ? 'db' : worst.event.instance === read.instance ? 'same instance' : 'other instance';

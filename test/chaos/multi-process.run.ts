@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { sleep } from '../support/cache-fixture.js';
 import type { Budget } from './budget.js';
 import type { ChildConfig, ChildMessage, ParentMessage } from './child.js';
+import { CROSS_PROCESS_CLOCK_MS } from './contract.js';
 import { startEnvironment } from './environment.js';
 import { FaultInjector } from './faults.js';
 import { clockMs, History } from './history.js';
@@ -76,5 +77,5 @@ export async function runMultiProcess(seed: number, budget: Budget, options: { p
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
     await env.dispose().catch((error: Error) => console.warn(`chaos clean-up failed: ${error.message}`));
   }
-  return conclude(seed, history);
+  return conclude(seed, history, { clockUncertaintyMs: CROSS_PROCESS_CLOCK_MS });
 }
