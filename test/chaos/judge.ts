@@ -1,4 +1,4 @@
-import { EXPECTED_ERRORS, W_BUS_MS, W_DB_MS, W_SAME_INSTANCE_MS, W_SET_OTHER_INSTANCE_MS } from './contract.js';
+import { EXPECTED_ERRORS, STUCK_OP_MS, W_BUS_MS, W_DB_MS, W_SAME_INSTANCE_MS, W_SET_OTHER_INSTANCE_MS } from './contract.js';
 import type { FaultEvent, HistoryData, LoadRun, Op, OpKind } from './history.js';
 import { KEY_TAGS } from './keyspace.js';
 
@@ -94,13 +94,13 @@ export function judge(history: HistoryData, options: JudgeOptions = {}): Violati
   }
   const loads = new Map(history.loads.map((run) => [run.id, run]));
   const faults = [...history.faults].sort((a, b) => a.start - b.start);
-  const eventsByKey = new Map<number, Op[]>();
+  const eventsByKey = new Map<number, KeyEvents>();
   const keyTags = history.keyTags ?? KEY_TAGS;
   for (let key = 0; key < keyTags.length; key++) {
-    eventsByKey.set(
-      key,
-      history.ops.filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key, keyTags) && (options.hidingKinds?.includes(op.kind) ?? true)),
-    );
+    const all = history.ops
+      .filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key, keyTags) && (options.hidingKinds?.includes(op.kind) ?? true))
+      .sort((a, b) => a.invoke - b.invoke);
+    eventsByKey.set(key, { all, ownRow: all.filter((op) => op.kind === 'sql' && op.key === key) });
   }
 
   const violations: Violation[] = [];
@@ -128,19 +128,46 @@ export function judge(history: HistoryData, options: JudgeOptions = {}): Violati
   return violations;
 }
 
-/** The most overdue event that should have hidden the read's value, if any. */
-function staleness(read: Op, producer: Producer, events: readonly Op[], faults: readonly FaultEvent[], uncertainty: number): Violation | undefined {
+/** The events that affect one key, by invocation time; and the SQL updates of its own row. */
+interface KeyEvents {
+  readonly all: readonly Op[];
+  readonly ownRow: readonly Op[];
+}
+
+/** Index of the first event invoked after `time` (events sorted by invocation). */
+function firstAfter(events: readonly Op[], time: number): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (events[mid]!.invoke > time) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
+/**
+ * The most overdue event that should have hidden the read's value, if any. Only the events
+ * invoked between the value's production and the read are looked at (for the version rule, the
+ * row's updates since the loader began, less the longest an operation may take), so a run's
+ * judging time grows with its length, not with its square.
+ */
+function staleness(read: Op, producer: Producer, events: KeyEvents, faults: readonly FaultEvent[], uncertainty: number): Violation | undefined {
   const producedBy = producer.kind === 'set' ? producer.op : producer.owner;
   const produced = producedBy?.complete ?? Number.POSITIVE_INFINITY;
-  const version = producer.kind === 'load' ? producer.run.version : undefined;
   let worst: { event: Op; deadline: number; rule: 'after' | 'version' } | undefined;
-  for (const event of events) {
-    if (event === producedBy || event.invoke > read.invoke) continue;
-    const after = event.invoke > produced + uncertainty;
-    const newer = version !== undefined && event.kind === 'sql' && event.key === read.key && event.version! > version;
-    if (!after && !newer) continue;
+  const consider = (event: Op, rule: 'after' | 'version') => {
+    if (event === producedBy) return;
     const until = deadline(event, read, faults);
-    if (until + uncertainty < read.invoke && (worst === undefined || until < worst.deadline)) worst = { event, deadline: until, rule: after ? 'after' : 'version' };
+    if (until + uncertainty < read.invoke && (worst === undefined || until < worst.deadline)) worst = { event, deadline: until, rule };
+  };
+  for (let i = firstAfter(events.all, produced + uncertainty); i < events.all.length && events.all[i]!.invoke <= read.invoke; i++) consider(events.all[i]!, 'after');
+  if (producer.kind === 'load' && producer.run.version !== undefined) {
+    const version = producer.run.version;
+    const rows = events.ownRow;
+    for (let i = firstAfter(rows, producer.run.invoke - STUCK_OP_MS); i < rows.length && rows[i]!.invoke <= read.invoke; i++) {
+      if (rows[i]!.version! > version && !(rows[i]!.invoke > produced + uncertainty)) consider(rows[i]!, 'version');
+    }
   }
   if (worst === undefined) return undefined;
   const where = worst.event.kind === 'sql' ? 'db' : worst.event.instance === read.instance ? 'same instance' : 'other instance';
