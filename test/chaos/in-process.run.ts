@@ -56,10 +56,11 @@ export async function runInProcess(
 
 /** Judges a history, writes it out, and formats the report. */
 export function conclude(seed: number, history: History, options: JudgeOptions = {}): ChaosResult {
-  const violations = judge(history, options);
-  const report = formatReport(seed, summarize(violations, history));
+  // Written first: if judging fails, the history is still there to study.
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const historyFile = join(ARTIFACTS_DIR, `history-${seed}.json`);
   writeFileSync(historyFile, JSON.stringify(history));
+  const violations = judge(history, options);
+  const report = formatReport(seed, summarize(violations, history));
   return { seed, history, violations, report, historyFile };
 }
