@@ -74,7 +74,7 @@ export class TierIO {
       if (slot === this.clock.source && result.clock !== undefined) clock = result.clock;
       const entry = result.entry;
       const blocked = entry !== undefined && pending !== undefined && pending.blocks(storageKey, entry.tags);
-      if (entry !== undefined && !blocked && tagsAreValid(entry, result.tagStamps) && (await this.othersAgree(slot, entry))) {
+      if (entry !== undefined && !blocked && tagsAreValid(entry, result.tagStamps) && (entry.tags.length === 0 || (await this.othersAgree(slot, entry)))) {
         this.l1?.learnStamps(result.tagStamps);
         if (now < entry.staleAt) {
           slot.counters.hits++;
@@ -132,7 +132,6 @@ export class TierIO {
    * tagged hit from a tier below the clock tier against the clock tier's stamps.
    */
   private async othersAgree(slot: RemoteSlot, entry: CacheEntry): Promise<boolean> {
-    if (entry.tags.length === 0) return true;
     if (this.l1 !== undefined && contradicts(await this.l1.tagStamps(entry.tags), entry)) return false;
     const clockSlot = this.clock.source;
     if (clockSlot === undefined || slot === clockSlot || clockSlot.breaker.state === 'open') return true;

@@ -166,7 +166,8 @@ export class TieredCache {
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
     if (fresh !== undefined) return this.copy ? this.copyOf<T>(fresh) : (fresh.value as T);
-    await this.mutationsOf(storageKey);
+    const running = this.runningFor(storageKey);
+    if (running !== undefined) await running; // read-your-writes: this instance's sets and deletes first
     const outcome = await this.io.read(storageKey, options?.tiers ? this.resolveCall(options) : this.defaultCall, this.changes.mark());
     if (!outcome.hit) return undefined;
     return this.copy ? this.copyOf<T>(outcome) : (outcome.value as T);
@@ -374,7 +375,8 @@ export class TieredCache {
     call: ResolvedCall<T>,
     flight: Flight<T>,
   ): Promise<T> {
-    await this.mutationsOf(storageKey);
+    const running = this.runningFor(storageKey);
+    if (running !== undefined) await running; // read-your-writes: this instance's sets and deletes first
     const outcome = await this.io.read(storageKey, call, flight.mark);
     if (outcome.hit) return outcome.value as T;
     const stale = outcome.stale !== undefined && this.now() < outcome.stale.expiresAt ? outcome.stale : undefined;
@@ -560,12 +562,6 @@ export class TieredCache {
     };
     running.then(forget, forget);
     return running;
-  }
-
-  /** Waits for the sets and deletes of `storageKey` this instance has started (read-your-writes). */
-  private async mutationsOf(storageKey: string): Promise<void> {
-    const running = this.runningFor(storageKey);
-    if (running !== undefined) await running;
   }
 
   /** Settles when the set or delete of `storageKey` and the clear running now have (never rejects). */
