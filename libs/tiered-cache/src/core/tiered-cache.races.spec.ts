@@ -10,18 +10,47 @@ import type { TieredCache } from './tiered-cache.js';
  * came before may be served (docs/consistency.md).
  */
 
-/** Holds every reply of one tier of `cache` for `ms` after the server answered. */
-function delayReads(cache: TieredCache, name: TierName, ms: number): () => void {
-  const tier = cache.tiers().find((entry) => entry.name === name)!.tier;
-  const original = tier.get.bind(tier);
-  tier.get = async (key) => {
-    const result = await original(key);
-    await sleep(ms);
+type TierCall = 'get' | 'set' | 'delete' | 'clear';
+
+/**
+ * Holds one call of one tier of `cache` for `ms`: a reply after the server answered (`get`), or
+ * the command before it is sent (the others). Returns the function that ends the delay.
+ */
+function delay(cache: TieredCache, name: TierName, call: TierCall, ms: number): () => void {
+  const tier = cache.tiers().find((entry) => entry.name === name)!.tier as unknown as Record<TierCall, (...args: unknown[]) => Promise<unknown>>;
+  const original = tier[call].bind(tier);
+  tier[call] = async (...args: unknown[]) => {
+    if (call !== 'get') await sleep(ms);
+    const result = await original(...args);
+    if (call === 'get') await sleep(ms);
     return result;
   };
   return () => {
-    tier.get = original;
+    tier[call] = original;
   };
+}
+
+/**
+ * Runs `change` while a getOrSet of `key` (stale within grace) waits for a loader that then fails:
+ * fail-safe would serve the stale entry. Returns once both have settled.
+ */
+async function changeWhileFailSafeLoads(cache: TieredCache, key: string, change: () => Promise<void>): Promise<void> {
+  const options = { ttl: 50, grace: '1m' } as const;
+  await cache.set(key, 'old', options);
+  await sleep(80); // stale, within grace
+  const started = deferred();
+  const loading = cache.getOrSet(
+    key,
+    async () => {
+      started.resolve();
+      await sleep(100);
+      throw new Error('source down');
+    },
+    options,
+  );
+  await started.promise;
+  await change();
+  await loading.catch(() => undefined);
 }
 
 /** Resolves once `signal` has been called; for loaders that report when they return. */
@@ -52,7 +81,7 @@ describe('TieredCache races between a change and the reads that began before it'
   it('a delete racing a read that copies the entry up from L3 leaves nothing behind (same instance)', async () => {
     const a = await fx.create();
     await a.set('r2:same', 'old', { tiers: ['l3'] });
-    const restore = delayReads(a, 'l3', 150);
+    const restore = delay(a, 'l3', 'get', 150);
     const reading = a.get('r2:same');
     await sleep(30); // the read is waiting for L3's reply
     await a.delete('r2:same');
@@ -68,7 +97,7 @@ describe('TieredCache races between a change and the reads that began before it'
     const a = await fx.create();
     const b = await fx.create();
     await a.set('r2:other', 'old', { tiers: ['l3'] });
-    const restore = delayReads(a, 'l3', 150);
+    const restore = delay(a, 'l3', 'get', 150);
     const reading = a.get('r2:other');
     await sleep(30);
     await b.delete('r2:other');
@@ -82,36 +111,26 @@ describe('TieredCache races between a change and the reads that began before it'
   it('a read during a clear on the same instance does not copy the old entry back into L1', async () => {
     const a = await fx.create({ namespace: 'races-clear-read' });
     await a.set('r2:clear', 'old');
-    const l2 = a.tiers().find((entry) => entry.name === 'l2')!.tier;
-    const clear = l2.clear.bind(l2);
-    l2.clear = async (...args) => {
-      await sleep(100); // the clear reaches L2 late
-      return clear(...args);
-    };
+    const restore = delay(a, 'l2', 'clear', 100); // the clear reaches L2 late
     const clearing = a.clear();
     await sleep(20);
     const during = a.get('r2:clear');
     await clearing;
     await during;
-    l2.clear = clear;
+    restore();
     expect(await a.get('r2:clear')).toBeUndefined();
   });
 
   it('a read during a delete on the same instance does not copy the old entry back into L1', async () => {
     const a = await fx.create();
     await a.set('r2:del', 'old');
-    const l2 = a.tiers().find((entry) => entry.name === 'l2')!.tier;
-    const remove = l2.delete.bind(l2);
-    l2.delete = async (...args) => {
-      await sleep(100);
-      return remove(...args);
-    };
+    const restore = delay(a, 'l2', 'delete', 100);
     const deleting = a.delete('r2:del');
     await sleep(20);
     const during = a.get('r2:del');
     await deleting;
     await during;
-    l2.delete = remove;
+    restore();
     expect(await a.get('r2:del')).toBeUndefined();
   });
 
@@ -140,42 +159,14 @@ describe('TieredCache races between a change and the reads that began before it'
 
   it('fail-safe never brings back an entry deleted while its loader ran', async () => {
     const a = await fx.create();
-    await a.set('r4:k', 'old', { ttl: 50, grace: '1m' });
-    await sleep(80); // stale, within grace
-    const started = deferred();
-    const loading = a.getOrSet(
-      'r4:k',
-      async () => {
-        started.resolve();
-        await sleep(100);
-        throw new Error('source down');
-      },
-      { ttl: 50, grace: '1m' },
-    );
-    await started.promise;
-    await a.delete('r4:k');
-    await loading.catch(() => undefined);
+    await changeWhileFailSafeLoads(a, 'r4:k', () => a.delete('r4:k'));
     expect(await a.get('r4:k')).toBeUndefined();
     expect(await a.getOrSet('r4:k', async () => 'new')).toBe('new');
   });
 
   it('fail-safe never brings back an entry cleared while its loader ran', async () => {
     const a = await fx.create({ namespace: 'races-clear' });
-    await a.set('r4:c', 'old', { ttl: 50, grace: '1m' });
-    await sleep(80);
-    const started = deferred();
-    const loading = a.getOrSet(
-      'r4:c',
-      async () => {
-        started.resolve();
-        await sleep(100);
-        throw new Error('source down');
-      },
-      { ttl: 50, grace: '1m' },
-    );
-    await started.promise;
-    await a.clear();
-    await loading.catch(() => undefined);
+    await changeWhileFailSafeLoads(a, 'r4:c', () => a.clear());
     expect(await a.get('r4:c')).toBeUndefined();
   });
 
@@ -258,17 +249,7 @@ describe('TieredCache races between a change and the reads that began before it'
   it('the distributed lock is held until the L2 write of the loaded value has landed', async () => {
     const a = await fx.create();
     const b = await fx.create();
-    const restore = (() => {
-      const tier = a.tiers().find((entry) => entry.name === 'l2')!.tier;
-      const original = tier.set.bind(tier);
-      tier.set = async (...args) => {
-        await sleep(150);
-        return original(...args);
-      };
-      return () => {
-        tier.set = original;
-      };
-    })();
+    const restore = delay(a, 'l2', 'set', 150);
     let loads = 0;
     const loader = async () => {
       loads++;
