@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { TieredCache } from '../core/tiered-cache.js';
 import { PgChannelListener, type ListenClientFactory } from './pg-channel.listener.js';
 
