@@ -28,7 +28,13 @@ const describeFault = (fault: FaultEvent, t0: number) =>
   `[${ms(fault.start, t0)} .. ${ms(fault.end, t0)}] FAULT ${fault.target} ${fault.kind}${fault.detail ? ` ${fault.detail}` : ''}`;
 
 /** The first moment of the history, which excerpts count from. */
-export const historyStart = (history: HistoryData) => Math.min(...history.ops.map((op) => op.invoke), ...history.faults.map((f) => f.start));
+export function historyStart(history: HistoryData): number {
+  // A loop, not Math.min(...): a long run has more operations than a call may take arguments.
+  let start = Number.POSITIVE_INFINITY;
+  for (const op of history.ops) if (op.invoke < start) start = op.invoke;
+  for (const fault of history.faults) if (fault.start < start) start = fault.start;
+  return start;
+}
 
 /**
  * The lines that show one violation: the read, the event that produced its value, the event that
