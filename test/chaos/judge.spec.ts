@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { W_AFTER_OUTAGE_MS, W_BUS_MS, W_DB_MS } from './contract.js';
 import type { CachedValue, FaultEvent, HistoryData, LoadRun, Op } from './history.js';
 import { judge } from './judge.js';
+import { summarize } from './report.js';
 
 /** Hand-made histories: times in ms, instances 0 and 1, key 0 carries tag t0, key 3 no tag. */
 let nextId = 0;
@@ -164,6 +165,14 @@ describe('judge', () => {
       const set = setOp(0, 1, 0, 10);
       expect(judge(history([read(0, 0, 20, { key: 0, writer: 'set', id: 's999' })]))[0]!.kind).toBe('phantom');
       expect(judge(history([set, read(0, 0, 20, set.value!)]))[0]!.kind).toBe('phantom');
+    });
+
+    it('a long run (more operations than a call takes arguments) is judged and summarized', () => {
+      const set = setOp(0, 0, 0, 1);
+      const del = op({ kind: 'delete', key: 0, invoke: 2, complete: 3 });
+      const reads = Array.from({ length: 200_000 }, (_, i) => read(0, 0, 10 + i, null));
+      const ops = [set, del, ...reads, read(0, 0, 300_000, set.value!)];
+      expect(summarize(judge(history(ops)), history(ops)).map((r) => r.count)).toEqual([1]);
     });
 
     it('an operation that never settled is stuck', () => {
