@@ -6,6 +6,28 @@ import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 const fail = () => Promise.reject(new Error('boom'));
 const succeed = () => Promise.resolve('ok');
 
+/** A call whose outcome the test decides. */
+function controlled() {
+  let settle!: { resolve: (value: string) => void; reject: (error: Error) => void };
+  const promise = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+  return { call: () => promise, ...settle };
+}
+
+/**
+ * A breaker (threshold 1, open 30 ms) that opened while an older call was still running, and is
+ * now half-open with its probe running; both calls settle when the test says.
+ */
+async function probingWithAnOlderCallRunning(onChange?: (state: CircuitState) => void) {
+  const breaker = new CircuitBreaker('l3', { failureThreshold: 1, openFor: 30 }, onChange);
+  const early = controlled();
+  const running = breaker.run(early.call);
+  await expect(breaker.run(fail)).rejects.toThrow();
+  await sleep(40);
+  const probe = controlled();
+  const probing = breaker.run(probe.call);
+  return { breaker, early, running, probe, probing };
+}
+
 describe('CircuitBreaker', () => {
   it('opens after the threshold, refuses calls without running them, probes once, and closes on success', async () => {
     const changes: CircuitState[] = [];
@@ -43,13 +65,6 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
-  /** A call whose outcome the test decides. */
-  function controlled() {
-    let settle!: { resolve: (value: string) => void; reject: (error: Error) => void };
-    const promise = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
-    return { call: () => promise, ...settle };
-  }
-
   it('does not let a call admitted while closed close a breaker that opened since', async () => {
     const breaker = new CircuitBreaker('l2', { failureThreshold: 1, openFor: 10_000 });
     const early = controlled();
@@ -64,13 +79,7 @@ describe('CircuitBreaker', () => {
 
   it('keeps one probe at a time when an older call settles during the probe', async () => {
     const changes: CircuitState[] = [];
-    const breaker = new CircuitBreaker('l3', { failureThreshold: 1, openFor: 30 }, (state) => changes.push(state));
-    const early = controlled();
-    const running = breaker.run(early.call);
-    await expect(breaker.run(fail)).rejects.toThrow();
-    await sleep(40);
-    const probe = controlled();
-    const probing = breaker.run(probe.call);
+    const { breaker, early, running, probe, probing } = await probingWithAnOlderCallRunning((state) => changes.push(state));
     expect(breaker.state).toBe('half-open');
 
     early.resolve('late'); // admitted before the breaker opened: neither a probe nor a verdict
@@ -87,13 +96,7 @@ describe('CircuitBreaker', () => {
   });
 
   it('lets an older call that fails during the probe leave the verdict to the probe', async () => {
-    const breaker = new CircuitBreaker('l3', { failureThreshold: 1, openFor: 30 });
-    const early = controlled();
-    const running = breaker.run(early.call);
-    await expect(breaker.run(fail)).rejects.toThrow();
-    await sleep(40);
-    const probe = controlled();
-    const probing = breaker.run(probe.call);
+    const { breaker, early, running, probe, probing } = await probingWithAnOlderCallRunning();
     early.reject(new Error('old failure'));
     await expect(running).rejects.toThrow(TierUnavailableError);
     expect(breaker.state).toBe('half-open');
