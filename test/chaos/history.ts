@@ -16,18 +16,23 @@ export interface CachedValue {
   readonly version?: number;
 }
 
-export type OpKind = 'get' | 'getOrSet' | 'set' | 'delete' | 'invalidateTags' | 'clear' | 'sql';
+/**
+ * `sql`: an UPDATE of a source row made outside the app; its trigger invalidates the row's tag.
+ * `appWrite`: the app's own write: an UPDATE the trigger skips, then `invalidateTags()` of the
+ * key's tags on one instance (what `@InvalidateTags` does), acknowledged when that resolves.
+ */
+export type OpKind = 'get' | 'getOrSet' | 'set' | 'delete' | 'invalidateTags' | 'clear' | 'sql' | 'appWrite';
 
 export interface Op {
   readonly id: number;
   readonly kind: OpKind;
-  /** Engine instance; -1 for a SQL update (the database, outside the app). */
+  /** Engine instance; -1 for a SQL update (the database, outside the app); an app write's is the one that invalidated. */
   readonly instance: number;
   readonly key?: number;
   readonly tags?: readonly string[];
   /** The value a `set` writes. */
   readonly value?: CachedValue;
-  /** The version a SQL update commits. */
+  /** The version a SQL update or app write commits. */
   version?: number;
   readonly invoke: number;
   complete?: number;

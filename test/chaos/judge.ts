@@ -29,7 +29,8 @@ export interface JudgeOptions {
 
 /**
  * Whether `event` ends what `key` held: an erase (delete, an invalidation of a tag the key carries,
- * clear, a committed SQL update of a row whose tag the key carries) or an overwrite (set).
+ * clear, a committed SQL update of a row whose tag the key carries, an app write, whose
+ * invalidation of its key's tags the key shares) or an overwrite (set).
  */
 export function affects(event: Op, key: number, keyTags: readonly (readonly string[])[] = KEY_TAGS): boolean {
   switch (event.kind) {
@@ -37,6 +38,7 @@ export function affects(event: Op, key: number, keyTags: readonly (readonly stri
     case 'delete':
       return event.key === key;
     case 'invalidateTags':
+    case 'appWrite':
       return event.tags!.some((tag) => keyTags[key]!.includes(tag));
     case 'clear':
       return true;
@@ -51,8 +53,9 @@ export function affects(event: Op, key: number, keyTags: readonly (readonly stri
 }
 
 /**
- * When `event` must be visible to `reader`: at once on the instance that made the call; after the
- * bus window on the others; after the database window for a SQL update. A fault that makes a
+ * When `event` must be visible to `reader`: at once on the instance that made the call (for an
+ * app write, the one that invalidated); after the bus window on the others; after the database
+ * window for a SQL update. A fault that makes a
  * tier unreachable, overlapping that window or recovering when the event is made, pushes it to
  * the fault's end plus its allowance (faults sorted by start, so chained faults extend it in turn).
  */
@@ -81,7 +84,15 @@ export function deadline(event: Op, reader: Op, faults: readonly FaultEvent[]): 
  * anything: a load is a fill, not an acknowledged write; it may be discarded or refused.
  * A loaded value is also checked by its version: a read must not return version n once an update
  * to a later version of that row (whose tag the key carries) has reached the reader, even if the
- * loader ran concurrently with the update (the loader race, docs/consistency.md promise 6).
+ * loader ran concurrently with the update (the loader race, docs/consistency.md promise 6). The
+ * update is a SQL update (reaches every reader after the database window) or an app write
+ * (reaches its own instance when its invalidation resolves, the others after the bus window; so a
+ * call there that began afterwards and joined a load of the old version is caught, promise 5).
+ * Fail-safe needs no rule of its own: a stale value it serves was produced by an earlier write
+ * event, and is judged as any read of it. No erase hid it: allowed, within grace (the engine
+ * checks the grace; the run is shorter than it). A delete, clear or invalidation of the key that
+ * completed on the reader's instance before the read began, or reached it from another: a
+ * violation ("Invalidated is not stale"); the callers that began before it may still get it.
  * Never violations: a read returning undefined; a getOrSet returning the value its own loader just
  * loaded; errors of the expected types (contract.ts).
  */
@@ -100,7 +111,7 @@ export function judge(history: HistoryData, options: JudgeOptions = {}): Violati
     const all = history.ops
       .filter((op) => op.outcome === 'ok' && op.complete !== undefined && affects(op, key, keyTags) && (options.hidingKinds?.includes(op.kind) ?? true))
       .sort((a, b) => a.invoke - b.invoke);
-    eventsByKey.set(key, { all, ownRow: all.filter((op) => op.kind === 'sql' && op.key === key) });
+    eventsByKey.set(key, { all, ownRow: all.filter((op) => (op.kind === 'sql' || op.kind === 'appWrite') && op.key === key) });
   }
 
   const violations: Violation[] = [];
@@ -128,7 +139,7 @@ export function judge(history: HistoryData, options: JudgeOptions = {}): Violati
   return violations;
 }
 
-/** The events that affect one key, by invocation time; and the SQL updates of its own row. */
+/** The events that affect one key, by invocation time; and the updates of its own row (SQL updates, app writes). */
 interface KeyEvents {
   readonly all: readonly Op[];
   readonly ownRow: readonly Op[];

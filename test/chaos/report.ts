@@ -18,6 +18,8 @@ export function describeOp(op: Op, t0: number): string {
         ? ''
         : op.kind === 'sql'
           ? `row k${op.key} -> v${op.version ?? '?'}`
+          : op.kind === 'appWrite'
+            ? `row k${op.key} -> v${op.version ?? '?'}, then invalidateTags [${op.tags!.join(',')}]`
           : `k${op.key}${op.value ? ` = ${show(op.value)}` : ''}`;
   const outcome =
     op.outcome === 'pending' ? 'PENDING' : op.outcome === 'error' ? `error ${op.error!.name}: ${op.error!.message.slice(0, 60)}` : op.result !== undefined ? `-> ${show(op.result)}` : 'ok';

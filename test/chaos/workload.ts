@@ -3,13 +3,16 @@ import type { CacheCallOptions } from '../../libs/tiered-cache/src/core/options.
 import { sleep } from '../support/cache-fixture.js';
 import { STUCK_OP_MS } from './contract.js';
 import { clockMs, type CachedValue, type History, type Op, type OpKind } from './history.js';
-import { cacheKey, KEY_TAGS, keyFor, tagsFor } from './keyspace.js';
+import { cacheKey, KEY_TAGS, keyFor, SHORT_TTL_KEY, tagsFor } from './keyspace.js';
 import type { Prng } from './prng.js';
 
-/** What loaders and SQL updates need from the source table. */
+/** What loaders, SQL updates and app writes need from the source table. */
 export interface Source {
   read(key: number): Promise<number>;
+  /** An update made outside the app: the trigger invalidates. */
   bump(key: number): Promise<number>;
+  /** The app's own update: the trigger skips it, the app invalidates. */
+  write(key: number): Promise<number>;
 }
 
 /** A loader's own failure: expected, and passed through to the callers of its flight. */
@@ -18,7 +21,10 @@ export class LoaderError extends Error {}
 /**
  * How often each operation is drawn. `clear` empties every instance's L1 (through the bus), so it
  * is rare: drawn often, it would keep every L1 so short-lived that no stale copy outlives the bus
- * window, and cross-instance staleness could never show.
+ * window, and cross-instance staleness could never show. An `appWrite` is an UPDATE the trigger
+ * skips, then `invalidateTags()` of the key's tags on the drawing instance, then a `getOrSet` of
+ * the key there (the app reads back what it wrote): on a busy key a load is often running then,
+ * and the read-back must not join it.
  */
 export const OP_WEIGHTS: Readonly<Record<OpKind, number>> = {
   get: 30,
@@ -28,6 +34,7 @@ export const OP_WEIGHTS: Readonly<Record<OpKind, number>> = {
   invalidateTags: 6,
   clear: 0.03,
   sql: 8,
+  appWrite: 4,
 };
 
 /**
@@ -35,14 +42,31 @@ export const OP_WEIGHTS: Readonly<Record<OpKind, number>> = {
  * L1 holds is replaced only by what reaches it from the others (bus, L1 lifetime), and a copy that
  * should have been dropped lives long enough to be seen past the window.
  */
-export const READER_WEIGHTS: Readonly<Record<OpKind, number>> = { get: 45, getOrSet: 45, set: 1, delete: 1, invalidateTags: 1, clear: 0, sql: 0 };
+export const READER_WEIGHTS: Readonly<Record<OpKind, number>> = { get: 45, getOrSet: 45, set: 1, delete: 1, invalidateTags: 1, clear: 0, sql: 0, appWrite: 1 };
 
 /** Loader speed and failure rate. */
 const LOADER_MAX_MS = 50;
 const LOADER_FAILS = 0.1;
 
+/**
+ * The short-ttl key's loaders: slow, so an erase lands while they run, and failing often, so
+ * fail-safe serves the stale entry. Its entries go stale after 200 ms and stay servable for 1 min.
+ */
+const SHORT_TTL_LOADER_MS = { min: 100, max: 200 };
+const SHORT_TTL_LOADER_FAILS = 0.5;
+const SHORT_TTL_OPTIONS = { ttl: '200ms', grace: '1m' } as const;
+/**
+ * How often a loader of the short-ttl key erases its key on its own instance while it runs, and
+ * how: mostly a delete; an invalidation of its tag (fail-safe must not serve what it hid either);
+ * rarely a clear, which empties every L1 and would otherwise disturb the other keys.
+ */
+const ERASE_DURING_LOAD = 0.4;
+const ERASE_WEIGHTS = { delete: 75, invalidateTags: 23, clear: 2 } as const;
+
 /** One options object per key, reused: the engine resolves an options object once. */
-const CALL_OPTIONS: ReadonlyArray<CacheCallOptions<CachedValue>> = KEY_TAGS.map((tags) => ({ tags }));
+const CALL_OPTIONS: ReadonlyArray<CacheCallOptions<CachedValue>> = KEY_TAGS.map((tags, key) =>
+  key === SHORT_TTL_KEY ? { tags, ...SHORT_TTL_OPTIONS } : { tags },
+);
 
 export interface WorkloadOptions {
   readonly history: History;
@@ -101,57 +125,97 @@ export const mixFor = (index: number, count: number) => (count >= 3 && index ===
 
 async function call(options: WorkloadOptions, prng: Prng, index: number, cache: TieredCache): Promise<Op | undefined> {
   const { history, source } = options;
-  const kind = prng.weighted((options.weights ?? mixFor)(index, options.instanceCount ?? options.instances.length));
-  const key = keyFor(kind, prng);
+  const count = options.instanceCount ?? options.instances.length;
+  const weights = (options.weights ?? mixFor)(index, count);
+  const kind = prng.weighted(weights);
+  const key = keyFor(kind, prng, weights === READER_WEIGHTS);
   switch (kind) {
     case 'get': {
       const op = history.begin({ kind, instance: index, key });
       return settle(history, op, async () => (await cache.get<CachedValue>(cacheKey(key))) ?? null);
     }
-    case 'getOrSet': {
-      const delayMs = prng.int(0, LOADER_MAX_MS);
-      const fails = prng.chance(LOADER_FAILS);
-      const op = history.begin({ kind, instance: index, key });
-      const loader = async (): Promise<CachedValue> => {
-        const run = history.startLoad(op, key);
-        try {
-          // Read first, then take time: the value ages while the loader "works", as a real one does.
-          const version = await source.read(key);
-          run.version = version;
-          await sleep(delayMs);
-          if (fails) throw new LoaderError(`loader ${run.id} failed on purpose`);
-          return { key, writer: 'load', id: run.id, version };
-        } catch (error) {
-          run.failed = true;
-          throw error instanceof LoaderError ? error : new LoaderError(`loader ${run.id}: ${(error as Error).message}`);
-        } finally {
-          run.complete = clockMs();
-        }
-      };
-      return settle(history, op, () => cache.getOrSet(cacheKey(key), loader, CALL_OPTIONS[key]));
-    }
+    case 'getOrSet':
+      return getOrSet(options, prng, index, cache, key);
     case 'set': {
       const op = history.begin({ kind, instance: index, key, value: (id) => ({ key, writer: 'set', id: `s${id}` }) });
       return settle(history, op, () => cache.set(cacheKey(key), op.value!, CALL_OPTIONS[key]));
     }
-    case 'delete': {
-      const op = history.begin({ kind, instance: index, key });
-      return settle(history, op, () => cache.delete(cacheKey(key)));
-    }
-    case 'invalidateTags': {
-      const tags = tagsFor(prng);
-      const op = history.begin({ kind, instance: index, tags });
-      return settle(history, op, () => cache.invalidateTags(tags));
-    }
-    case 'clear': {
-      const op = history.begin({ kind, instance: index });
-      return settle(history, op, () => cache.clear());
-    }
+    case 'delete':
+    case 'clear':
+      return erase(history, index, cache, kind, key);
+    case 'invalidateTags':
+      return erase(history, index, cache, kind, key, tagsFor(prng));
     case 'sql': {
       const op = history.begin({ kind, instance: -1, key });
       return settle(history, op, async () => {
         op.version = await source.bump(key);
       });
+    }
+    case 'appWrite': {
+      const op = history.begin({ kind, instance: index, key, tags: KEY_TAGS[key] });
+      await settle(history, op, async () => {
+        op.version = await source.write(key);
+        await cache.invalidateTags(KEY_TAGS[key]!);
+      });
+      // What the app does next: read back. It began after the invalidation resolved, so it may not
+      // join a load of the old version (docs/consistency.md promise 5).
+      await getOrSet(options, prng, index, cache, key);
+      return op;
+    }
+  }
+}
+
+/**
+ * A `getOrSet` with a loader that reads the key's source version, then takes time (the value ages
+ * while the loader "works", as a real one does), and may fail. On the short-ttl key the loader is
+ * slow, fails often, and may erase its key on its own instance while it runs: the fail-safe entry
+ * it leaves behind must not come back as fresh (docs/consistency.md, "Invalidated is not stale").
+ * The erase is recorded as an operation of its own, and awaited before the worker goes on.
+ */
+async function getOrSet(options: WorkloadOptions, prng: Prng, index: number, cache: TieredCache, key: number): Promise<Op> {
+  const { history, source } = options;
+  const short = key === SHORT_TTL_KEY;
+  const delayMs = short ? prng.int(SHORT_TTL_LOADER_MS.min, SHORT_TTL_LOADER_MS.max) : prng.int(0, LOADER_MAX_MS);
+  const fails = prng.chance(short ? SHORT_TTL_LOADER_FAILS : LOADER_FAILS);
+  const eraseKind = short && prng.chance(ERASE_DURING_LOAD) ? prng.weighted(ERASE_WEIGHTS) : undefined;
+  const eraseAfterMs = eraseKind === undefined ? 0 : prng.int(0, SHORT_TTL_LOADER_MS.min / 2);
+  let erasing: Promise<Op> | undefined;
+  const op = history.begin({ kind: 'getOrSet', instance: index, key });
+  const loader = async (): Promise<CachedValue> => {
+    const run = history.startLoad(op, key);
+    try {
+      const version = await source.read(key);
+      run.version = version;
+      if (eraseKind !== undefined) erasing = sleep(eraseAfterMs).then(() => erase(history, index, cache, eraseKind, key, KEY_TAGS[key]));
+      await sleep(delayMs);
+      if (fails) throw new LoaderError(`loader ${run.id} failed on purpose`);
+      return { key, writer: 'load', id: run.id, version };
+    } catch (error) {
+      run.failed = true;
+      throw error instanceof LoaderError ? error : new LoaderError(`loader ${run.id}: ${(error as Error).message}`);
+    } finally {
+      run.complete = clockMs();
+    }
+  };
+  await settle(history, op, () => cache.getOrSet(cacheKey(key), loader, CALL_OPTIONS[key]));
+  await erasing;
+  return op;
+}
+
+/** A delete of `key`, an invalidation of `tags`, or a clear, on one instance. */
+function erase(history: History, index: number, cache: TieredCache, kind: 'delete' | 'invalidateTags' | 'clear', key: number, tags?: readonly string[]): Promise<Op> {
+  switch (kind) {
+    case 'delete': {
+      const op = history.begin({ kind, instance: index, key });
+      return settle(history, op, () => cache.delete(cacheKey(key)));
+    }
+    case 'invalidateTags': {
+      const op = history.begin({ kind, instance: index, tags });
+      return settle(history, op, () => cache.invalidateTags(tags!));
+    }
+    case 'clear': {
+      const op = history.begin({ kind, instance: index });
+      return settle(history, op, () => cache.clear());
     }
   }
 }
