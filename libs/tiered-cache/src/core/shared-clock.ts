@@ -20,6 +20,8 @@ export const UNKNOWN_STAMP = Number.MAX_SAFE_INTEGER;
  */
 export class SharedClock {
   private lastShared = 0;
+  /** When `lastShared` was received, on this process's monotonic clock (ms). */
+  private lastSharedAt = 0;
 
   constructor(
     private readonly clockSlot: RemoteSlot | undefined,
@@ -36,28 +38,53 @@ export class SharedClock {
 
   /** Records a clock value a tier returned with a read. */
   observed(clock: number): Stamp {
-    if (clock > this.lastShared) this.lastShared = clock;
+    if (clock > this.lastShared) {
+      this.lastShared = clock;
+      this.lastSharedAt = performance.now();
+    }
     return { value: clock, shared: true };
   }
 
   /**
    * Reads the shared clock. When the clock tier cannot be reached, the next remote tier's clock (or
-   * the last shared reading, if later) stands in, and the stamp is marked not shared: such an entry
-   * stays in this instance's L1, which is cleared when the bus comes back.
+   * the last shared reading, if later) stands in, and the stamp is marked not shared: a loader's
+   * result so stamped stays in this instance's L1 (its tags are checked against L3's stamps, which
+   * the triggers write with that clock), which is cleared when the bus comes back.
    */
   async read(): Promise<Stamp> {
+    return this.readOr((clock) => ({ value: Math.max(clock, this.lastShared), shared: false }));
+  }
+
+  /**
+   * The stamp of an explicit `set`. When the clock tier cannot be reached, it is the last shared
+   * reading plus the time elapsed since, on this process's monotonic clock: a lower bound of the
+   * clock tier's time, whatever the other tiers' clocks say. So the set wins over every entry
+   * stamped before it, and any later write stamped by the clock tier wins over it (a PostgreSQL
+   * clock running ahead would make this set outlive later ones).
+   */
+  async readForSet(): Promise<Stamp> {
+    return this.readOr((clock) => ({ value: this.lastShared > 0 ? this.estimate() : clock, shared: false }));
+  }
+
+  /** The clock tier's time now, estimated from its last reading. Never ahead of it. */
+  private estimate(): number {
+    return Math.floor(this.lastShared + (performance.now() - this.lastSharedAt) * 1000);
+  }
+
+  /** The clock tier's reading, or `standIn` of the next remote tier's clock when it cannot be read. */
+  private async readOr(standIn: (clock: number) => Stamp): Promise<Stamp> {
     const clockSlot = this.clockSlot;
     if (clockSlot === undefined) return { value: this.localClock.now(), shared: true };
     for (const slot of this.remotes) {
       try {
         const clock = await slot.breaker.run(() => slot.tier.now());
         if (slot === clockSlot) return this.observed(clock);
-        return { value: Math.max(clock, this.lastShared), shared: false };
+        return standIn(clock);
       } catch {
         slot.counters.errors++;
       }
     }
-    return { value: this.lastShared, shared: false };
+    return { value: this.lastShared > 0 ? this.estimate() : 0, shared: false };
   }
 
   /** Stamps `tags` on the clock tier, then on the other remote tiers with that stamp as a floor. */

@@ -109,14 +109,14 @@ export class TierIO {
     if (kind === 'load') {
       if (!this.changes.unchangedSince(storageKey, mark)) return;
       if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
-      void this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp);
+      void this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp, 'load');
       return;
     }
     // A set is never dropped for a change that came meanwhile (another instance's write, which may
     // have finished before this one began): the tiers order the two by stamp. Only this instance's
     // L1 cannot: if the key changed meanwhile, L1 forgets it, and the next read asks the tiers.
     if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
-    await this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp);
+    await this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp, 'set');
     if (!this.changes.unchangedSince(storageKey, mark)) this.l1?.deleteKeys([storageKey]);
   }
 
@@ -158,13 +158,14 @@ export class TierIO {
   ): void {
     if (!this.changes.unchangedSince(storageKey, mark)) return;
     if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
-    if (payload !== undefined && missed.length > 0) void this.writeRemotes(storageKey, entry, payload, missed, call, now, undefined);
+    if (payload !== undefined && missed.length > 0) void this.writeRemotes(storageKey, entry, payload, missed, call, now, undefined, 'load');
   }
 
   /**
    * Starts the remote writes and tracks them. An entry stamped by a stand-in clock (the clock tier
-   * was unreachable) is not comparable with the clock tier's stamps, so it skips that tier; the
-   * tier's old value for the key is queued for removal instead, so it cannot outlive this write.
+   * was unreachable) is not comparable with the clock tier's stamps: a set so stamped skips that
+   * tier, whose old value for the key is queued for removal instead, so it cannot outlive this
+   * write; a loader's result so stamped is not written below L1 at all.
    */
   private writeRemotes(
     storageKey: string,
@@ -174,8 +175,12 @@ export class TierIO {
     call: TierSelection,
     now: number,
     stamp: Stamp | undefined,
+    kind: StoreKind,
   ): Promise<void> {
     if (slots.length === 0) return Promise.resolve();
+    // A loader's result stamped by a stand-in clock stays in L1: written below, a later write stamped
+    // by the clock tier could lose to it.
+    if (stamp !== undefined && !stamp.shared && kind === 'load') return Promise.resolve();
     const writes = Promise.all(
       slots.map((slot) => {
         if (stamp !== undefined && !stamp.shared && slot === this.clock.source) {

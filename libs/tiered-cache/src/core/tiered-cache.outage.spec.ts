@@ -24,6 +24,11 @@ describe('TieredCache when Redis is unreachable to one instance', () => {
     await fx.dispose();
   });
 
+  /** Shifts PostgreSQL's cache clock, for this test schema only, by `micros`. */
+  const skewPostgresClock = (micros: number) =>
+    fx.db.pool.query(`CREATE OR REPLACE FUNCTION "${fx.db.schema}".cache_clock_micros() RETURNS bigint
+      LANGUAGE sql VOLATILE AS $fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + (${micros}) $fn$`);
+
   /** An instance whose Redis traffic goes through the proxy; fast breaker and heartbeat. */
   const behindProxy = (options: TieredCacheOptions = {}): Promise<TieredCache> =>
     fx.create({
@@ -60,9 +65,7 @@ describe('TieredCache when Redis is unreachable to one instance', () => {
   });
 
   it('an invalidation made while cut off covers L3 entries stamped by a Redis clock ahead of PostgreSQL', async () => {
-    // PostgreSQL's clock 2 s behind Redis's, for this schema only.
-    await fx.db.pool.query(`CREATE OR REPLACE FUNCTION "${fx.db.schema}".cache_clock_micros() RETURNS bigint
-      LANGUAGE sql VOLATILE AS $fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - 2000000 $fn$`);
+    await skewPostgresClock(-2_000_000); // PostgreSQL's clock 2 s behind Redis's
     try {
       const a = await behindProxy();
       const b = await fx.create();
@@ -76,8 +79,7 @@ describe('TieredCache when Redis is unreachable to one instance', () => {
       await until(async () => (await b.get('o9:k', { tiers: ['l2'] })) === undefined, SWEEP_BOUND_MS);
       expect(await reader.get('o9:k', { tiers: ['l3'] })).toBeUndefined();
     } finally {
-      await fx.db.pool.query(`CREATE OR REPLACE FUNCTION "${fx.db.schema}".cache_clock_micros() RETURNS bigint
-        LANGUAGE sql VOLATILE AS $fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint $fn$`);
+      await skewPostgresClock(0);
     }
   });
 
@@ -91,6 +93,24 @@ describe('TieredCache when Redis is unreachable to one instance', () => {
     expect(await reader.get('o12:k')).toBe('v2');
     proxy.pass();
     await until(async () => (await b.get('o12:k', { tiers: ['l2'] })) !== 'v1', SWEEP_BOUND_MS);
+  });
+
+  it('a set made while cut off never outlives a later set, even with PostgreSQL\'s clock ahead of Redis\'s', async () => {
+    await skewPostgresClock(+2_000_000);
+    try {
+      const a = await behindProxy();
+      const b = await fx.create();
+      const reader = await fx.create({ memory: false });
+      await b.set('o12s:k', 'v0');
+      proxy.cut({ refuse: true });
+      await a.set('o12s:k', 'v1'); // L3 only; Redis's v0 is queued for deletion
+      await b.set('o12s:k', 'v2'); // later, stamped by Redis
+      // The sweep removes the key from L2 (the delete a's set queued); L3 must hold the later set.
+      await until(async () => (await b.get('o12s:k', { tiers: ['l2'] })) === undefined, SWEEP_BOUND_MS);
+      expect(await reader.get('o12s:k')).toBe('v2');
+    } finally {
+      await skewPostgresClock(0);
+    }
   });
 
   it('while Redis hangs, an instance stops serving from L1 what another instance invalidated', async () => {

@@ -131,6 +131,9 @@ export class TieredCache {
     if (this.redis) waits.push(this.redis.ready(timeoutMs));
     if (this.bus) waits.push(this.bus.ready(timeoutMs));
     const results = await Promise.allSettled(waits);
+    // One reading of the shared clock, so that a set made if it becomes unreachable later can be
+    // stamped from it (SharedClock.readForSet) rather than by another tier's clock.
+    if (this.redis) await this.clock.read();
     return results.every((result) => result.status === 'fulfilled');
   }
 
@@ -184,7 +187,7 @@ export class TieredCache {
     // Synchronously: a read on this instance from now on waits for this write, not the old value.
     const mark = this.changed(storageKey);
     await this.mutate(storageKey, async () => {
-      await this.io.store(storageKey, value, payload, call, await this.clock.read(), mark, 'set');
+      await this.io.store(storageKey, value, payload, call, await this.clock.readForSet(), mark, 'set');
       await this.recovery.publish({ kind: 'set', namespace: this.namespace, keys: [storageKey] });
     });
   }
