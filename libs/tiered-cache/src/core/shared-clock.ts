@@ -46,13 +46,14 @@ export class SharedClock {
   }
 
   /**
-   * Reads the shared clock. When the clock tier cannot be reached, the next remote tier's clock (or
-   * the last shared reading, if later) stands in, and the stamp is marked not shared: a loader's
-   * result so stamped stays in this instance's L1 (its tags are checked against L3's stamps, which
-   * the triggers write with that clock), which is cleared when the bus comes back.
+   * Reads the shared clock. When the clock tier cannot be reached, a stand-in is marked not shared:
+   * the earlier of the next remote tier's clock and the estimate of the clock tier's time (its last
+   * reading plus the time elapsed since). An invalidation stamped later by either clock (a trigger
+   * by PostgreSQL's, the engine by Redis's once it is back) covers it, however the two are skewed.
+   * A loader's result so stamped stays in this instance's L1.
    */
   async read(): Promise<Stamp> {
-    return this.readOr((clock) => ({ value: Math.max(clock, this.lastShared), shared: false }));
+    return this.readOr((clock) => ({ value: this.lastShared > 0 ? Math.min(clock, this.estimate()) : clock, shared: false }));
   }
 
   /**

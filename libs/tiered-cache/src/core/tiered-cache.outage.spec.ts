@@ -113,6 +113,28 @@ describe('TieredCache when Redis is unreachable to one instance', () => {
     }
   });
 
+  it('a load stamped while Redis failed is covered by a later invalidation, even with PostgreSQL\'s clock ahead', async () => {
+    await skewPostgresClock(+2_000_000);
+    try {
+      const a = await fx.create({ breaker: { failureThreshold: 1, openFor: '100ms' } });
+      // L2's calls fail while its bus stays up (a slow or overloaded Redis), so no L1 reset follows.
+      const l2 = a.tiers().find((entry) => entry.name === 'l2')!.tier as unknown as Record<'get' | 'now' | 'tagStamps', () => Promise<never>>;
+      const originals = { get: l2.get, now: l2.now, tagStamps: l2.tagStamps };
+      for (const call of ['get', 'now', 'tagStamps'] as const) l2[call] = () => Promise.reject(new Error('Command timed out'));
+      expect(await a.getOrSet('o9s:k', async () => 'old', { tags: ['o9s'] })).toBe('old'); // stamped by a stand-in clock
+      Object.assign(l2, originals);
+      await until(async () => {
+        await a.get('o9s:probe');
+        return a.stats().tiers.l2!.circuit === 'closed';
+      }, SWEEP_BOUND_MS);
+      expect(await a.get('o9s:k', { tiers: ['l1'] })).toBe('old');
+      await a.invalidateTags(['o9s']); // stamped by Redis, whose clock is 2 s behind PostgreSQL's
+      expect(await a.get('o9s:k')).toBeUndefined();
+    } finally {
+      await skewPostgresClock(0);
+    }
+  });
+
   it('while Redis hangs, an instance stops serving from L1 what another instance invalidated', async () => {
     const a = await behindProxy();
     const b = await fx.create();
