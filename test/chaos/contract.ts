@@ -7,7 +7,7 @@
 
 /**
  * Another instance's `delete` / `invalidateTags` / `clear` reaches this instance's L1 by the bus.
- * docs/consistency.md line 8 (promise 2): "L1 changes when the bus message arrives" (measured p99
+ * docs/consistency.md, promise 2: "L1 changes when the bus message lands" (measured p99
  * 6 ms in process, 19 ms across processes); the design target is p99 under 50 ms on loopback.
  * 10x the target.
  */
@@ -15,28 +15,25 @@ export const W_BUS_MS = 500;
 
 /**
  * A committed SQL update reaches every instance through trigger, NOTIFY and LISTEN.
- * docs/consistency.md line 9 (promise 3): measured p99 46 ms; the design target is p99 under 100 ms.
+ * docs/consistency.md, promise 3: measured p99 46 ms; the design target is p99 under 100 ms.
  * 10x the target.
  */
 export const W_DB_MS = 1_000;
 
 /**
- * Another instance's `set`: the brief's contract says no tier serves the old value once a set has
- * resolved, except another instance's L1 until the bus message lands (docs/consistency.md line 8).
- * `set` publishes no bus message today, so the only documented backstop is the L1 lifetime cap
- * (docs/tiers.md line 45, 1 min). The judge holds a set to the bus window: a finding here means
- * "a set is not propagated to other L1s", reported as its own class.
+ * Another instance's `set`: no tier serves the old value once a set has resolved, except another
+ * instance's L1 until the bus message lands (docs/consistency.md, promise 2: "every change is on
+ * the bus: `set` too"). A finding here means "a set is not propagated to other L1s".
  */
 export const W_SET_OTHER_INSTANCE_MS = W_BUS_MS;
 
 /**
  * After a fault that makes Redis or PostgreSQL unreachable (cut, hang, restart) ends, other
  * instances may lag while they reconnect and the writer replays what it queued.
- * docs/consistency.md line 10 (promise 4): the bus resubscribes and clears L1, queued work is
- * replayed; docs/resilience.md lines 152-154: reconnect back-off up to 1 s, then the rest of
- * `breaker.openFor` (2 s) after a hang; docs/resilience.md lines 200-202: another instance can read
- * L2 before the replay "at most the breaker's openFor plus the 1 s recovery tick". So 2 s + 1 s,
- * plus the bus window.
+ * docs/consistency.md, "Per fault": after Redis is back the breaker closes within `openFor` (2 s)
+ * and the replay and the sweep (every 1 s) apply what was missed; an instance that could not hear
+ * the bus keeps L1 entries at most `blindL1Ttl` (1 s) after detecting it. So 2 s + 1 s, plus the
+ * bus window.
  */
 export const W_AFTER_OUTAGE_MS = 2_000 + 1_000 + W_BUS_MS;
 
@@ -53,16 +50,15 @@ export const delayAllowanceMs = (delayMs: number, callTimeoutMs: number): number
   2 * delayMs + (2 * delayMs >= callTimeoutMs ? W_AFTER_OUTAGE_MS : W_BUS_MS);
 
 /**
- * The same instance gets no window at all: docs/consistency.md line 7 (promise 1), "once
- * `invalidateTags()` / `delete()` / `clear()` resolves, no tier on that instance serves the old
- * value", also during outages (line 10: deletes and invalidations it could not send are replayed,
- * and docs/resilience.md line 197: reads judge remote answers against what is still queued).
+ * The same instance gets no window at all: docs/consistency.md, promise 1, "once `set()`,
+ * `delete()`, `invalidateTags()` or `clear()` resolves, no tier on that instance serves what came
+ * before", also during outages ("Per fault", the column for the instance that made the change).
  */
 export const W_SAME_INSTANCE_MS = 0;
 
 /**
  * Wall-clock skew injected per instance through the `now` option, and into PostgreSQL's
- * `cache_clock_micros()`. docs/consistency.md line 13 (promise 7): skew cannot make a stale entry
+ * `cache_clock_micros()`. docs/consistency.md, promise 7: skew cannot make a stale entry
  * look fresh (tested at 30 s; we stay at 2 s so TTLs of 5 min are not disturbed).
  */
 export const MAX_SKEW_MS = 2_000;
@@ -75,7 +71,7 @@ export const STUCK_OP_MS = 10_000;
 
 /**
  * Error types a call may reject with: a loader's own error (passed through to its callers,
- * docs/consistency.md line 11), a tier error (should never escape, but is not wrong data), the
+ * docs/consistency.md, promise 5), a tier error (should never escape, but is not wrong data), the
  * hard timeout. Anything else is a finding.
  */
 export const EXPECTED_ERRORS: readonly string[] = ['LoaderError', 'TierUnavailableError', 'LoaderTimeoutError'];
