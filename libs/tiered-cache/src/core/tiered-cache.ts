@@ -14,6 +14,7 @@ import { LocalClock } from './clock.js';
 import { toMilliseconds } from './duration.js';
 import type { CacheEntry } from './entry.js';
 import { SerializationError } from './errors.js';
+import { fulfilsWithin } from './fulfils-within.js';
 import { assertNamespace, KeyBuilder } from './key-builder.js';
 import type { CacheObserver } from './observer.js';
 import { ObserverHub } from './observer-hub.js';
@@ -127,14 +128,17 @@ export class TieredCache {
    * @returns whether everything configured is connected.
    */
   async ready(timeoutMs = 5_000): Promise<boolean> {
+    const startedAt = performance.now();
     const waits: Array<Promise<unknown>> = [];
     if (this.redis) waits.push(this.redis.ready(timeoutMs));
     if (this.bus) waits.push(this.bus.ready(timeoutMs));
     const results = await Promise.allSettled(waits);
+    const connected = results.every((result) => result.status === 'fulfilled');
+    if (!this.redis || !connected) return connected;
     // One reading of the shared clock, so that a set made if it becomes unreachable later can be
-    // stamped from it (SharedClock.readForSet) rather than by another tier's clock.
-    if (this.redis) await this.clock.read();
-    return results.every((result) => result.status === 'fulfilled');
+    // stamped from it (SharedClock.readForSet) rather than by another tier's clock. Bounded: a
+    // client given without a command timeout would otherwise keep start-up waiting on a hung server.
+    return fulfilsWithin(this.clock.read(), timeoutMs - (performance.now() - startedAt));
   }
 
   /**

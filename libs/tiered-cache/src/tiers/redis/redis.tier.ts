@@ -76,7 +76,8 @@ function firstConnectionAttempt(client: Redis, timeoutMs: number): Promise<void>
       client.off('error', done);
       resolve();
     };
-    const timer = setTimeout(done, timeoutMs);
+    // Unref'd: a client closed before it ever connected must not keep the process alive.
+    const timer = setTimeout(done, timeoutMs).unref();
     client.once('ready', done);
     client.once('error', done);
   });
