@@ -1,5 +1,7 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { APP_CONFIG, type AppConfig } from './config/index.js';
+import { applyBodyLimits } from './http/body-limits.setup.js';
 
 /** Name of the bearer security scheme in the OpenAPI document. */
 export const BEARER_SCHEME = 'bearer';
@@ -9,6 +11,8 @@ export const BEARER_SCHEME = 'bearer';
  * test the same pipes and documents as production.
  */
 export function configureApp(app: INestApplication): void {
+  // Before anything reads a body: oversized bodies get 413, too deeply nested ones 400.
+  applyBodyLimits(app, app.get<AppConfig>(APP_CONFIG).http);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -38,6 +38,32 @@ describe('loadConfig', () => {
     });
   });
 
+  it('has HTTP limits with defaults, each settable', () => {
+    expect(loadConfig({}).http).toEqual({
+      bodyLimitBytes: 100 * 1024,
+      bodyMaxDepth: 32,
+      authFailures: { limit: 20, windowMs: 60_000 },
+      admin: { limit: 300, windowMs: 60_000 },
+      maxStreamsPerUser: 5,
+    });
+    const http = loadConfig({
+      HTTP_BODY_LIMIT: '2048',
+      HTTP_BODY_MAX_DEPTH: '8',
+      RATE_LIMIT_AUTH_FAILURES: '3',
+      RATE_LIMIT_AUTH_WINDOW: '30s',
+      RATE_LIMIT_ADMIN: '50',
+      RATE_LIMIT_ADMIN_WINDOW: '10m',
+      SSE_MAX_STREAMS_PER_USER: '2',
+    }).http;
+    expect(http).toEqual({
+      bodyLimitBytes: 2048,
+      bodyMaxDepth: 8,
+      authFailures: { limit: 3, windowMs: 30_000 },
+      admin: { limit: 50, windowMs: 600_000 },
+      maxStreamsPerUser: 2,
+    });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' })).toMatchObject({ port: 3000, database: { url: undefined } });
   });
@@ -56,6 +82,16 @@ describe('loadConfig', () => {
     ['CACHE_DEFAULT_TTL', 'soon'],
     ['CACHE_L1_MAX_ENTRIES', '0'],
     ['CACHE_L1_MAX_BYTES', '1.5'],
+    ['HTTP_BODY_LIMIT', '100kb'],
+    ['HTTP_BODY_LIMIT', '10'],
+    ['HTTP_BODY_MAX_DEPTH', '0'],
+    ['HTTP_BODY_MAX_DEPTH', '1000'],
+    ['RATE_LIMIT_AUTH_FAILURES', '-1'],
+    ['RATE_LIMIT_AUTH_WINDOW', 'hourly'],
+    ['RATE_LIMIT_AUTH_WINDOW', '10ms'],
+    ['RATE_LIMIT_ADMIN', '0'],
+    ['RATE_LIMIT_ADMIN_WINDOW', '2d'],
+    ['SSE_MAX_STREAMS_PER_USER', 'many'],
   ])('rejects %s=%j, naming the variable', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

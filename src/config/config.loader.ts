@@ -1,6 +1,7 @@
 import { assertNamespace, toMilliseconds, type Duration } from '@app/tiered-cache';
 import { ConfigError } from './config.error.js';
 import type { AppConfig } from './config.types.js';
+import { loadHttpLimits } from './http-limits.config.js';
 
 /**
  * Public, well-known development key. It exists so `npm start` works on a fresh clone; the app
@@ -36,6 +37,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       l1MaxEntries: integer(env, 'CACHE_L1_MAX_ENTRIES', 10_000, 1, Number.MAX_SAFE_INTEGER),
       l1MaxBytes: integer(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     },
+    http: loadHttpLimits(env),
   };
 }
 

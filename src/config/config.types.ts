@@ -1,4 +1,5 @@
 import type { Duration } from '@app/tiered-cache';
+import type { HttpLimitsConfig } from './http-limits.config.js';
 
 /** The application's settings, read once from the environment by {@link loadConfig}. */
 export interface AppConfig {
@@ -9,6 +10,8 @@ export interface AppConfig {
   readonly redisUrl: string | undefined;
   readonly auth: AuthConfig;
   readonly cache: CacheConfig;
+  /** Body size and depth, rate limits, event streams per user (docs/http-hardening.md). */
+  readonly http: HttpLimitsConfig;
 }
 
 export interface DatabaseConfig {

@@ -3,3 +3,4 @@ export * from './config.loader.js';
 export * from './config.module.js';
 export * from './config.summary.js';
 export * from './config.types.js';
+export * from './http-limits.config.js';

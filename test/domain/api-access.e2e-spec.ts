@@ -4,6 +4,15 @@ import { DataSource } from 'typeorm';
 import { MAX_MESSAGE_LENGTH } from '../../src/chats/chat-message.entity.js';
 import { createDomainFixture, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
 
+/**
+ * A chat body `depth` levels deep: `{"title":"deep","extra":{"a":{"a":...1}}}`. Sent as text, since
+ * supertest's serializer gives up on deep objects.
+ */
+function deepChatBody(depth: number, open = '{"a":', close = '}'): string {
+  return `{"title":"deep","extra":${open.repeat(depth - 1)}1${close.repeat(depth - 1)}}`;
+}
+const asJson = (test: request.Test, body: string) => test.set('Content-Type', 'application/json').send(body);
+
 /** Who may call what, and what bad input gets: 401, 403, 404 for other users' chats, 400 naming the field. */
 describe('API access and validation', () => {
   let fx: DomainFixture;
@@ -182,6 +191,31 @@ describe('API access and validation', () => {
       const response = await send(alice, admin).expect(400);
       expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
       expect(await counts()).toEqual(before);
+    });
+  });
+
+  describe('hostile bodies and headers get a 4xx, and nothing is written', () => {
+    it('answers 400 to a body nested deeper than 32 levels, before validation sees it', async () => {
+      const before = await counts();
+      for (const body of [deepChatBody(20_000, '[', ']'), deepChatBody(33), deepChatBody(33, '[', ']')]) {
+        const response = await asJson(alice.post('/chats'), body).expect(400);
+        expect(response.body.message).toEqual(['body must not be nested deeper than 32 levels']);
+      }
+      expect(await counts()).toEqual(before);
+      // 32 levels is allowed: the validation pipe answers, naming the unknown field.
+      const allowed = await asJson(alice.post('/chats'), deepChatBody(32)).expect(400);
+      expect(allowed.body.message).toEqual(['property extra should not exist']);
+    });
+
+    it('answers 413 to a body over the size limit (100 KiB)', async () => {
+      const before = await counts();
+      await alice.post('/chats/1/messages').send({ content: 'x'.repeat(110 * 1024) }).expect(413);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('answers 431 to request headers over 16 KiB (Node refuses them before the app)', async () => {
+      await request(fx.primary.app.getHttpServer()).get('/health/live').set('X-Filler', 'x'.repeat(17 * 1024)).expect(431);
+      await request(fx.primary.app.getHttpServer()).get('/health/live').set('X-Filler', 'x'.repeat(8 * 1024)).expect(200);
     });
   });
 });
