@@ -1,5 +1,8 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { ClientRequest } from '../http/client-address.js';
+import type { RetryAfterResponse } from '../http/too-many-requests.js';
+import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import type { AuthenticatedRequest, Role } from './auth.types.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
 import { ROLES_KEY } from './roles.decorator.js';
@@ -8,26 +11,30 @@ import { TokenService } from './token.service.js';
 
 /**
  * Global guard: every route needs `Authorization: Bearer <jwt>` unless marked `@Public()`.
- * Sets `req.user = { sub, role }`, then enforces `@Roles(...)`.
+ * Sets `req.user = { sub, role }`, then enforces `@Roles(...)`. A client with too many failed
+ * attempts gets 429 ({@link AuthFailureLimiter}).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerToken(request.headers.authorization);
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest & ClientRequest>();
+    this.failures.assertAllowed(request, http.getResponse<RetryAfterResponse>());
     try {
-      request.user = await this.tokens.verify(token);
+      request.user = await this.tokens.verify(bearerToken(request.headers.authorization));
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw new UnauthorizedException(error.message);
-      throw error;
+      const refusal = error instanceof InvalidTokenError ? new UnauthorizedException(error.message) : error;
+      if (refusal instanceof UnauthorizedException) this.failures.recordFailure(request);
+      throw refusal;
     }
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import {
   TieredCacheAdminModule,
@@ -10,13 +11,14 @@ import {
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
+import { AdminRateLimitGuard } from './admin-rate-limit.guard.js';
 import { CacheSyncModule } from './cache-sync.module.js';
 import { DbInvalidationService } from './db-invalidation.service.js';
 
 /**
  * What operators use: `/health` probes (PostgreSQL is the source of truth; a cache tier, the bus or
  * the LISTEN connection down is only degraded), the admin API under `/admin/cache` (behind the
- * app's JWT guard, role admin) and its web page at `/admin/dashboard`, scheduled cleanup
+ * app's JWT guard, role admin, rate-limited per admin) and its web page at `/admin/dashboard`, scheduled cleanup
  * (`CACHE_CLEANUP_INTERVAL`, default 1 h), and `/metrics` (optional `METRICS_TOKEN`). See
  * docs/operations.md and docs/dashboard.md.
  */
@@ -45,5 +47,7 @@ import { DbInvalidationService } from './db-invalidation.service.js';
       decorators: [Public()],
     }),
   ],
+  // Registered after AuthModule's guard, so it runs second and can count per admin.
+  providers: [{ provide: APP_GUARD, useClass: AdminRateLimitGuard }],
 })
 export class CacheOperationsModule {}

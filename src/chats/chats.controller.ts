@@ -13,6 +13,7 @@ import {
   Req,
   Sse,
   UseGuards,
+  UseInterceptors,
   type MessageEvent,
 } from '@nestjs/common';
 import {
@@ -24,12 +25,14 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentUser, type Principal } from '../auth/index.js';
 import { IdParamDto } from '../domain/index.js';
 import { ChatEventsService } from './chat-events.service.js';
+import { ChatStreamLimitInterceptor } from './chat-stream-limit.interceptor.js';
 import { CHAT_STREAM_LAST_ID, ChatStreamGuard, type ChatStreamRequest } from './chat-stream.guard.js';
 import { ChatDetailDto, ChatMessageDto, ChatMessagePageDto, ChatSummaryDto } from './chat.dto.js';
 import { ChatsService } from './chats.service.js';
@@ -105,6 +108,7 @@ export class ChatsController {
 
   @Sse(':id/events')
   @UseGuards(ChatStreamGuard)
+  @UseInterceptors(ChatStreamLimitInterceptor)
   @ApiOperation({
     summary: 'Server-Sent Events: `ready`, then `message` (id = message id) for each new message from any instance, `deleted`, `ping`',
   })
@@ -119,6 +123,7 @@ export class ChatsController {
     },
   })
   @ApiNotFoundResponse({ description: 'No such chat, or not the caller\'s' })
+  @ApiTooManyRequestsResponse({ description: 'The caller already has SSE_MAX_STREAMS_PER_USER event streams open' })
   events(
     @CurrentUser() user: Principal,
     @Param() { id }: IdParamDto,

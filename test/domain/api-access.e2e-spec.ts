@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { signToken } from '../../src/auth/index.js';
 import { MAX_MESSAGE_LENGTH } from '../../src/chats/chat-message.entity.js';
-import { createDomainFixture, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
+import { TEST_JWT_SECRET } from '../support/app/boot-app.js';
+import { sleep } from '../support/cache-fixture.js';
+import { eventually } from '../support/eventually.js';
+import { createDomainFixture, type AppInstance, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
+import { openEventStream, type EventStream } from './support/event-stream.js';
 
 /**
  * A chat body `depth` levels deep: `{"title":"deep","extra":{"a":{"a":...1}}}`. Sent as text, since
@@ -218,4 +223,117 @@ describe('API access and validation', () => {
       await request(fx.primary.app.getHttpServer()).get('/health/live').set('X-Filler', 'x'.repeat(8 * 1024)).expect(200);
     });
   });
+
+  describe('rate limits (an instance with tight ones)', () => {
+    let limited: AppInstance;
+    let url: string;
+    const streams: EventStream[] = [];
+    const LIMITS = {
+      RATE_LIMIT_AUTH_FAILURES: '5',
+      RATE_LIMIT_AUTH_WINDOW: '3s',
+      RATE_LIMIT_ADMIN: '5',
+      RATE_LIMIT_ADMIN_WINDOW: '1m',
+      SSE_MAX_STREAMS_PER_USER: '2',
+      HTTP_BODY_LIMIT: '16384',
+      HTTP_BODY_MAX_DEPTH: '4',
+    };
+
+    beforeAll(async () => {
+      limited = await fx.startInstance(LIMITS);
+      await limited.app.listen(0, '127.0.0.1');
+      url = (await limited.app.getUrl()).replace('[::1]', '127.0.0.1');
+    }, 30_000);
+
+    afterAll(() => {
+      for (const stream of streams) stream.close();
+    });
+
+    const open = async (agent: string, chatId: number | string) => {
+      const stream = await openEventStream(`${url}/chats/${chatId}/events`, { authorization: await bearerOf(agent) });
+      streams.push(stream);
+      return stream;
+    };
+
+    it('takes its body size and depth limits from the settings', async () => {
+      const agent = await limited.as('student-1');
+      await agent.post('/chats/1/messages').send({ content: 'x'.repeat(17 * 1024) }).expect(413);
+      await agent.post('/chats/1/messages').send({ content: 'x'.repeat(15 * 1024) }).expect(400); // over 4,000 characters
+      const deep = await asJson(agent.post('/chats'), deepChatBody(5)).expect(400);
+      expect(deep.body.message).toEqual(['body must not be nested deeper than 4 levels']);
+    });
+
+    it('caps the event streams a user has open at once; closing one frees its slot', async () => {
+      const first = await open('student-1', 1);
+      const second = await open('student-1', 2);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      await first.next((e) => e.type === 'ready');
+      const third = await open('student-1', 3);
+      expect(third.status).toBe(429);
+      // Another user has slots of their own; refused and failed opens take none.
+      const bobs = await open('student-2', 4);
+      expect(bobs.status).toBe(200);
+      bobs.close();
+      first.close();
+      // The server frees the slot when it sees the connection close.
+      const reopened = await eventually(
+        async () => {
+          const attempt = await open('student-1', 3);
+          if (attempt.status !== 200) attempt.close();
+          return attempt;
+        },
+        (attempt) => attempt.status === 200,
+        5_000,
+        50,
+      );
+      await reopened.next((e) => e.type === 'ready');
+      expect((await open('student-1', 1)).status).toBe(429);
+      second.close();
+      reopened.close();
+    });
+
+    it('a stream refused by validation or ownership takes no slot', async () => {
+      await eventually(async () => (await open('student-1', 1)).status, (status) => status === 200, 5_000, 50);
+      for (let i = 0; i < 3; i++) {
+        expect((await open('student-1', 'abc')).status).toBe(400);
+        expect((await open('student-1', 4)).status).toBe(404); // student-2's chat
+      }
+      expect((await open('student-1', 2)).status).toBe(200);
+    });
+
+    it('limits each admin on /admin/cache routes; other admins, other routes, health and metrics are not limited', async () => {
+      const carol = await limited.as('carol-admin', 'admin');
+      const dave = await limited.as('dave-admin', 'admin');
+      for (let i = 0; i < 5; i++) await carol.get('/admin/cache/stats').expect(200);
+      const refused = await carol.get('/admin/cache/stats').expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      await carol.get('/admin/cache/entries').expect(429);
+      await dave.get('/admin/cache/stats').expect(200);
+      await carol.get('/expert-sessions').expect(200);
+      const server = limited.app.getHttpServer();
+      for (let i = 0; i < 10; i++) {
+        await request(server).get('/health/live').expect(200);
+        await request(server).get('/metrics').expect(200);
+      }
+    });
+
+    it('answers 429 to a client after 5 failed token attempts, valid token or not, until the window ends', async () => {
+      const server = limited.app.getHttpServer();
+      const valid = await bearerOf('student-1');
+      await request(server).get('/chats').set('Authorization', valid).expect(200);
+      for (let i = 0; i < 4; i++) await request(server).get('/chats').set('Authorization', `Bearer guess.${i}.x`).expect(401);
+      await request(server).get('/chats').expect(401); // a missing token counts too
+      const refused = await request(server).get('/chats').set('Authorization', 'Bearer guess.5.x').expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      await request(server).get('/chats').set('Authorization', valid).expect(429);
+      // Public routes stay open, and the primary instance (its own counters) still answers.
+      await request(server).get('/health/live').expect(200);
+      await alice.get('/chats').expect(200);
+      await sleep(3_100);
+      await request(server).get('/chats').set('Authorization', valid).expect(200);
+    });
+  });
 });
+
+async function bearerOf(sub: string): Promise<string> {
+  return `Bearer ${await signToken(TEST_JWT_SECRET, { sub, role: 'user' })}`;
+}

@@ -34,13 +34,14 @@ export type AuthedAgent = {
  * Redis key prefix (`CACHE_KEY_PREFIX`): tag clocks and the bus channel live under the prefix, so
  * suites running in parallel never invalidate (or wake) each other's entries.
  */
-export async function bootInstance(databaseUrl: string, namespace: string, redisPrefix: string): Promise<AppInstance> {
+export async function bootInstance(databaseUrl: string, namespace: string, redisPrefix: string, env: Record<string, string> = {}): Promise<AppInstance> {
   const config = loadConfig({
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
     CACHE_NAMESPACE: namespace,
     CACHE_KEY_PREFIX: redisPrefix,
+    ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
@@ -69,8 +70,11 @@ export interface DomainFixture {
   readonly redis: TestRedis;
   readonly namespace: string;
   readonly primary: AppInstance;
-  /** Another instance on the same database, namespace and Redis prefix: a second app server. */
-  startInstance(): Promise<AppInstance>;
+  /**
+   * Another instance on the same database, namespace and Redis prefix: a second app server.
+   * @param env further settings for this instance only (e.g. tight rate limits).
+   */
+  startInstance(env?: Record<string, string>): Promise<AppInstance>;
   /** Closes every instance, deletes the Redis keys and drops the database. */
   close(): Promise<void>;
 }
@@ -95,8 +99,8 @@ export async function createDomainFixture(label: string, scale: SeedScale = SEED
       redis,
       namespace,
       primary,
-      async startInstance() {
-        const instance = await bootInstance(database.url, namespace, redis.prefix);
+      async startInstance(env) {
+        const instance = await bootInstance(database.url, namespace, redis.prefix, env);
         instances.push(instance);
         return instance;
       },
