@@ -5,7 +5,8 @@ import { signToken } from '../src/auth/token.codec.js';
 import { jwtSecret } from '../src/config/config.loader.js';
 
 const USAGE = `Usage: npm run -s token -- --sub <subject> [--role user|admin] [--expires 1h]
-Prints an HS256 bearer token signed with AUTH_JWT_SECRET (the app's development secret when unset).`;
+Prints an HS256 bearer token signed with AUTH_JWT_SECRET (the app's development secret when unset),
+with iss = AUTH_JWT_ISSUER and aud = AUTH_JWT_AUDIENCE when they are set.`;
 
 /** `npm run token -- --sub alice --role admin`: prints a token the running app accepts. */
 async function main(): Promise<void> {
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     // stderr, so `TOKEN=$(npm run -s token -- ...)` captures only the token.
     console.error('AUTH_JWT_SECRET not set: signing with the INSECURE development secret (matches an app started without it).');
   }
-  console.log(await signToken(auth.jwtSecret, { sub: values.sub, role: values.role }, values.expires));
+  console.log(await signToken(auth.jwtSecret, { sub: values.sub, role: values.role }, values.expires, auth));
 }
 
 runCli(main, USAGE);

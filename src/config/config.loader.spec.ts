@@ -9,7 +9,7 @@ describe('loadConfig', () => {
       port: 3000,
       database: { url: undefined, pgliteDir: '.data/pglite', migrationsRun: true },
       redisUrl: undefined,
-      auth: { jwtSecret: INSECURE_DEV_JWT_SECRET, usingInsecureDefaultSecret: true },
+      auth: { jwtSecret: INSECURE_DEV_JWT_SECRET, usingInsecureDefaultSecret: true, issuer: undefined, audience: undefined },
       cache: { namespace: 'app', keyPrefix: 'tc:', cleanupInterval: '1h', metricsToken: undefined, defaultTtl: '5m', l1MaxEntries: 10_000, l1MaxBytes: 64 * 1024 * 1024 },
     });
   });
@@ -21,6 +21,8 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       DB_MIGRATIONS_RUN: 'false',
       AUTH_JWT_SECRET: 'x'.repeat(32),
+      AUTH_JWT_ISSUER: 'https://auth.example.com',
+      AUTH_JWT_AUDIENCE: 'shop-api',
       CACHE_NAMESPACE: 'shop',
       CACHE_KEY_PREFIX: 'shop:',
       CACHE_CLEANUP_INTERVAL: '10m',
@@ -33,7 +35,7 @@ describe('loadConfig', () => {
       port: 8080,
       database: { url: 'postgres://u:p@db:5432/app', migrationsRun: false },
       redisUrl: 'redis://cache:6379',
-      auth: { jwtSecret: 'x'.repeat(32), usingInsecureDefaultSecret: false },
+      auth: { jwtSecret: 'x'.repeat(32), usingInsecureDefaultSecret: false, issuer: 'https://auth.example.com', audience: 'shop-api' },
       cache: { namespace: 'shop', keyPrefix: 'shop:', cleanupInterval: '10m', metricsToken: 'scrape-me', defaultTtl: '30s', l1MaxEntries: 500, l1MaxBytes: 1_048_576 },
     });
   });
@@ -76,6 +78,8 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://cache'],
     ['DB_MIGRATIONS_RUN', 'maybe'],
     ['AUTH_JWT_SECRET', 'short'],
+    ['AUTH_JWT_ISSUER', 'has space'],
+    ['AUTH_JWT_AUDIENCE', 'x'.repeat(257)],
     ['CACHE_NAMESPACE', 'has space'],
     ['CACHE_KEY_PREFIX', 'glob*'],
     ['CACHE_CLEANUP_INTERVAL', 'often'],

@@ -41,14 +41,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
-/** The JWT secret alone, for tools (the token script) that need nothing else. */
+/** The token settings alone (secret, issuer, audience), for tools (the token script) that need nothing else. */
 export function jwtSecret(env: Env = process.env): AppConfig['auth'] {
+  const claims = { issuer: claim(env, 'AUTH_JWT_ISSUER'), audience: claim(env, 'AUTH_JWT_AUDIENCE') };
   const secret = text(env, 'AUTH_JWT_SECRET');
-  if (secret === undefined) return { jwtSecret: INSECURE_DEV_JWT_SECRET, usingInsecureDefaultSecret: true };
+  if (secret === undefined) return { jwtSecret: INSECURE_DEV_JWT_SECRET, usingInsecureDefaultSecret: true, ...claims };
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
     throw new ConfigError('AUTH_JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes long (HS256 key), got ${Buffer.byteLength(secret, 'utf8')}`);
   }
-  return { jwtSecret: secret, usingInsecureDefaultSecret: false };
+  return { jwtSecret: secret, usingInsecureDefaultSecret: false, ...claims };
+}
+
+/** An `iss` or `aud` value: a token carries it verbatim, so no spaces or control characters. */
+function claim(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw !== undefined && !/^[\x21-\x7e]{1,256}$/.test(raw)) {
+    throw new ConfigError(name, `must be 1-256 printable ASCII characters without spaces, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
 }
 
 /** An empty variable counts as unset, so `FOO=` in a compose file does not mean "the empty string". */

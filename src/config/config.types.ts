@@ -28,6 +28,10 @@ export interface AuthConfig {
   readonly jwtSecret: string;
   /** True when AUTH_JWT_SECRET was unset and the public development secret is in use. */
   readonly usingInsecureDefaultSecret: boolean;
+  /** `AUTH_JWT_ISSUER`: when set, tokens must carry this `iss`. */
+  readonly issuer: string | undefined;
+  /** `AUTH_JWT_AUDIENCE`: when set, tokens must carry this `aud`. */
+  readonly audience: string | undefined;
 }
 
 export interface CacheConfig {

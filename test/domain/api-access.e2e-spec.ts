@@ -224,6 +224,19 @@ describe('API access and validation', () => {
     });
   });
 
+  it('checks iss and aud on an instance configured with them', async () => {
+    const claims = { issuer: 'https://auth.example.com', audience: 'learning-api' };
+    const strict = await fx.startInstance({ AUTH_JWT_ISSUER: claims.issuer, AUTH_JWT_AUDIENCE: claims.audience });
+    const server = strict.app.getHttpServer();
+    const plain = await bearerOf('student-1');
+    const denied = await request(server).get('/chats').set('Authorization', plain).expect(401);
+    expect(denied.body.message).toBe('Invalid token: claim "iss" is missing');
+    const other = `Bearer ${await signToken(TEST_JWT_SECRET, { sub: 'student-1', role: 'user' }, '1h', { ...claims, audience: 'billing-api' })}`;
+    expect((await request(server).get('/chats').set('Authorization', other).expect(401)).body.message).toBe('Invalid token: claim "aud" is not accepted');
+    const good = `Bearer ${await signToken(TEST_JWT_SECRET, { sub: 'student-1', role: 'user' }, '1h', claims)}`;
+    await request(server).get('/chats').set('Authorization', good).expect(200);
+  });
+
   describe('rate limits (an instance with tight ones)', () => {
     let limited: AppInstance;
     let url: string;
