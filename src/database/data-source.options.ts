@@ -2,8 +2,12 @@ import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import type { DatabaseConfig } from '../config/index.js';
 import type { EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { TypeOrmNestLogger } from './typeorm.logger.js';
 
 type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+/** Statements slower than this are logged as warnings, with their SQL text only. */
+const SLOW_QUERY_MS = 2_000;
 
 /**
  * TypeORM settings for the configured database: the server at `DATABASE_URL`, or the embedded
@@ -18,6 +22,9 @@ export function dataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedPos
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error', 'warn', 'migration'],
+    // Through Nest's Logger, SQL text only: TypeORM's default logger prints parameters to the console.
+    logger: new TypeOrmNestLogger(['error', 'warn', 'migration']),
+    maxQueryExecutionTime: SLOW_QUERY_MS,
   } satisfies Partial<PostgresOptions>;
   if (config.url) return { ...common, url: config.url };
   if (!embedded) throw new Error('DATABASE_URL is not set and no embedded database was opened');
