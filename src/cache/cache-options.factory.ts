@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/index.js';
  * The engine's options from the app's config:
  * - L1 memory, always, bounded by CACHE_L1_MAX_ENTRIES / CACHE_L1_MAX_BYTES;
  * - L2 Redis (and with it the cross-instance bus) only when REDIS_URL is set;
+ * - payloads signed (and values encrypted) when CACHE_INTEGRITY_KEYS (and CACHE_ENCRYPTION_KEYS) are set;
  * - L3 PostgreSQL on the pg pool TypeORM already owns. Embedded PGlite has exactly one connection,
  *   so a second pool is impossible there; on a server it saves connections. The tier never ends a
  *   pool it was given, so TypeORM stays in charge of closing it.
@@ -20,6 +21,8 @@ export function createTieredCacheOptions(config: AppConfig, dataSource: DataSour
     ...(config.redisUrl ? { redis: { url: config.redisUrl, keyPrefix: config.cache.keyPrefix } } : {}),
     postgres: { pool: typeOrmPool(dataSource) },
     defaults: { ttl: config.cache.defaultTtl },
+    ...(config.cache.security.integrity ? { integrity: config.cache.security.integrity } : {}),
+    ...(config.cache.security.encryption ? { encryption: config.cache.security.encryption } : {}),
   };
 }
 

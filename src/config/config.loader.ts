@@ -1,4 +1,5 @@
 import { assertNamespace, toMilliseconds, type Duration } from '@app/tiered-cache';
+import { loadCacheSecurity } from './cache-security.config.js';
 import { ConfigError } from './config.error.js';
 import type { AppConfig } from './config.types.js';
 import { loadHttpLimits } from './http-limits.config.js';
@@ -36,6 +37,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       defaultTtl: duration(env, 'CACHE_DEFAULT_TTL', '5m'),
       l1MaxEntries: integer(env, 'CACHE_L1_MAX_ENTRIES', 10_000, 1, Number.MAX_SAFE_INTEGER),
       l1MaxBytes: integer(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+      security: loadCacheSecurity(env),
     },
     http: loadHttpLimits(env),
   };

@@ -1,4 +1,5 @@
 import type { Duration } from '@app/tiered-cache';
+import type { CacheSecurityConfig } from './cache-security.config.js';
 import type { HttpLimitsConfig } from './http-limits.config.js';
 
 /** The application's settings, read once from the environment by {@link loadConfig}. */
@@ -52,6 +53,8 @@ export interface CacheConfig {
   readonly l1MaxEntries: number;
   /** `CACHE_L1_MAX_BYTES`, default 64 MiB. */
   readonly l1MaxBytes: number;
+  /** Signing and encryption of L2/L3 payloads and bus messages. */
+  readonly security: CacheSecurityConfig;
 }
 
 /** Injection token of the {@link AppConfig}. */

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { serialize } from 'node:v8';
 import request from 'supertest';
 import { TieredCache } from '../../libs/tiered-cache/src/core/tiered-cache.js';
 import { TieredCacheMetricsModule } from '../../libs/tiered-cache/src/metrics/index.js';
@@ -21,6 +22,7 @@ const FAMILIES = {
   tiered_cache_l1_entries: 'gauge',
   tiered_cache_l1_bytes: 'gauge',
   tiered_cache_circuit_open: 'gauge',
+  tiered_cache_payloads_rejected_total: 'counter',
   process_cpu_user_seconds_total: 'counter',
   nodejs_heap_size_used_bytes: 'gauge',
 };
@@ -129,6 +131,18 @@ describe('GET /metrics (Prometheus)', () => {
     expect(metrics.types.has('process_cpu_user_seconds_total')).toBe(false);
     expect(metrics.value('tiered_cache_circuit_open', { tier: 'l2' })).toBe(1);
     expect(metrics.value('tiered_cache_requests_total', { tier: 'l2', result: 'error' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts stored payloads refused by the integrity check, per tier', async () => {
+    delete process.env.METRICS_TOKEN;
+    const cache = await fx.create({ integrity: { keys: [{ id: 'k', secret: 'a-secret-of-at-least-thirty-two-bytes' }] }, bus: false });
+    const app = await startApp({ imports: [TieredCacheMetricsModule.forRoot({ defaultMetrics: false })] }, cache);
+    apps.push(app);
+    await fx.redis.client.hset(`${fx.redis.prefix}e:default:met:forged`, { p: serialize('forged'), c: String(Date.now() * 1000), s: '9999999999999', e: '9999999999999', g: '' });
+    expect(await cache.get('met:forged')).toBeUndefined();
+    const metrics = parseExposition((await request(app.getHttpServer()).get('/metrics').expect(200)).text);
+    expect(metrics.value('tiered_cache_payloads_rejected_total', { tier: 'l2' })).toBe(1);
+    expect(metrics.value('tiered_cache_payloads_rejected_total', { tier: 'l3' })).toBe(0);
   });
 
   it('the strict reader rejects text that is not exposition', () => {

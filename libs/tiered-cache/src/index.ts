@@ -1,5 +1,6 @@
 export * from './core/index.js';
 export * from './resilience/index.js';
+export * from './security/index.js';
 export * from './sync/index.js';
 export * from './tiers/index.js';
 export * from './nest/index.js';

@@ -8,6 +8,7 @@ const tier = (over: Partial<TierStats> = {}): TierStats => ({
   errors: 0,
   writes: 100,
   writeErrors: 0,
+  rejected: 0,
   hitRatio: 0.9,
   circuit: 'closed',
   ...over,

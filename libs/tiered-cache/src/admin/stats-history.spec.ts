@@ -6,7 +6,7 @@ import type { CacheStats } from '../core/stats.js';
 import { StatsHistory, totalReads } from './stats-history.js';
 
 const stats = (hitRatio: number, tiers: CacheStats['tiers']) => ({ hitRatio, tiers }) as CacheStats;
-const tier = (hits: number, misses: number, errors = 0) => ({ hits, misses, errors, writes: 0, writeErrors: 0, hitRatio: 0, circuit: 'closed' as const });
+const tier = (hits: number, misses: number, errors = 0) => ({ hits, misses, errors, writes: 0, writeErrors: 0, rejected: 0, hitRatio: 0, circuit: 'closed' as const });
 
 describe('totalReads', () => {
   it('is hits over the overall ratio once something was hit', () => {

@@ -16,6 +16,17 @@ export class SerializationError extends TieredCacheError {
   }
 }
 
+/** A value serializes to more than `maxPayloadBytes`; nothing was written to any tier. */
+export class PayloadTooLargeError extends SerializationError {
+  constructor(
+    key: string,
+    readonly bytes: number,
+    readonly maxPayloadBytes: number,
+  ) {
+    super(key, new Error(`it takes ${bytes} bytes, over maxPayloadBytes (${maxPayloadBytes})`));
+  }
+}
+
 /** A key is not a usable cache key (empty, not a string). */
 export class InvalidKeyError extends TieredCacheError {
   constructor(

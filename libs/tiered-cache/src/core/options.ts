@@ -1,6 +1,7 @@
 import type { CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
 import type { MemoryTierOptions } from '../tiers/memory/memory.tier.js';
 import type { PostgresTierOptions } from '../tiers/postgres/postgres.tier.js';
+import type { EncryptionOptions, IntegrityOptions } from '../security/security.options.js';
 import type { RedisTierOptions } from '../tiers/redis/redis.tier.js';
 import type { TierName } from '../tiers/tier.js';
 import type { Duration } from './duration.js';
@@ -50,9 +51,9 @@ export interface TieredCacheOptions {
   /** L1 memory tier. Default on; `false` turns it off. */
   memory?: MemoryTierOptions | false;
   /** L2 Redis tier. Off unless given. */
-  redis?: Omit<RedisTierOptions, 'namespace' | 'serializer'>;
+  redis?: Omit<RedisTierOptions, 'namespace' | 'serializer' | 'codec'>;
   /** L3 PostgreSQL tier. Off unless given. */
-  postgres?: Omit<PostgresTierOptions, 'namespace' | 'serializer'>;
+  postgres?: Omit<PostgresTierOptions, 'namespace' | 'serializer' | 'codec'>;
   /** Cross-instance bus on Redis pub/sub. Default on when `redis` is set. */
   bus?: boolean | { channel?: string; heartbeatMs?: number };
   defaults?: CacheDefaults;
@@ -61,6 +62,19 @@ export interface TieredCacheOptions {
   /** Keys longer than this (UTF-8 bytes) are hashed. Default 200. */
   maxKeyBytes?: number;
   serializer?: Serializer;
+  /**
+   * Sign every L2/L3 payload and bus message (HMAC-SHA-256) and refuse what fails the check: a
+   * forged entry written into Redis or the cache table is a miss, is removed, and is counted
+   * (`rejected` in the tier's stats). Off unless given (docs/security.md).
+   */
+  integrity?: IntegrityOptions;
+  /** Encrypt values in L2 and L3 (AES-256-GCM). Needs `integrity`. Off unless given. */
+  encryption?: EncryptionOptions;
+  /**
+   * Values serializing to more than this are refused (`PayloadTooLargeError`), and stored payloads
+   * over it are never parsed. Default 16 MiB.
+   */
+  maxPayloadBytes?: number;
   /**
    * Hand every read its own copy of the value (a round trip through the serializer, so a copy
    * from L1 looks exactly like an L2/L3 hit), so callers may mutate what they receive without

@@ -7,6 +7,8 @@ export interface TierCounters {
   errors: number;
   writes: number;
   writeErrors: number;
+  /** Stored payloads refused by the size or integrity check (never served, removed). */
+  rejected: number;
 }
 
 export interface TierStats extends TierCounters {
@@ -34,7 +36,7 @@ export interface CacheStats {
 }
 
 export function emptyCounters(): TierCounters {
-  return { hits: 0, misses: 0, errors: 0, writes: 0, writeErrors: 0 };
+  return { hits: 0, misses: 0, errors: 0, writes: 0, writeErrors: 0, rejected: 0 };
 }
 
 export function ratio(part: number, whole: number): number {

@@ -72,6 +72,10 @@ export class TierIO {
         continue;
       }
       if (slot === this.clock.source && result.clock !== undefined) clock = result.clock;
+      if (result.rejected !== undefined) {
+        slot.counters.rejected++;
+        this.hub.emit('payloadRejected', { tier: slot.tier.name, key: storageKey, reason: result.rejected });
+      }
       const entry = result.entry;
       const blocked = entry !== undefined && pending !== undefined && pending.blocks(storageKey, entry.tags);
       if (entry !== undefined && !blocked && tagsAreValid(entry, result.tagStamps) && (entry.tags.length === 0 || (await this.othersAgree(slot, entry)))) {

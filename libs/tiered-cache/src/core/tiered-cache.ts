@@ -4,6 +4,7 @@ import type { CircuitState } from '../resilience/circuit-breaker.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
 import type { BusMessage, CacheBus } from '../sync/bus-message.js';
+import { buildSecurity } from '../security/security.build.js';
 import type { RedisBus } from '../sync/redis.bus.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
 import type { PostgresTier } from '../tiers/postgres/postgres.tier.js';
@@ -13,7 +14,7 @@ import { ChangeLog } from './change-log.js';
 import { LocalClock } from './clock.js';
 import { toMilliseconds } from './duration.js';
 import type { CacheEntry } from './entry.js';
-import { SerializationError } from './errors.js';
+import { PayloadTooLargeError, SerializationError } from './errors.js';
 import { fulfilsWithin } from './fulfils-within.js';
 import { assertNamespace, KeyBuilder } from './key-builder.js';
 import type { CacheObserver } from './observer.js';
@@ -60,6 +61,7 @@ export class TieredCache {
   private clearing: Promise<void> | undefined;
   private readonly keys: KeyBuilder;
   private readonly serializer: Serializer;
+  private readonly maxPayloadBytes: number;
   private readonly defaultCall: ResolvedCall<unknown>;
   private readonly tierCapsMs: Partial<Record<TierName, number>>;
   private readonly failSafeThrottleMs: number;
@@ -86,13 +88,16 @@ export class TieredCache {
     this.now = options.now ?? Date.now;
     this.keys = new KeyBuilder(options.maxKeyBytes);
     this.serializer = options.serializer ?? v8Serializer;
+    const { codec, busSigner } = buildSecurity(options, this.serializer);
+    this.maxPayloadBytes = codec.maxPayloadBytes;
     this.failSafeThrottleMs = toMilliseconds(options.failSafeThrottle ?? '10s', 'failSafeThrottle');
     this.tierCapsMs = parseCaps(options.tierTtl ?? { l1: '1m' });
 
     const topology = buildTopology(options, {
       namespace: this.namespace,
       instanceId: this.instanceId,
-      serializer: this.serializer,
+      codec,
+      busSigner,
       onTierRecovered: () => {
         void this.recovery.recover();
         void this.syncPendingTags().catch(() => undefined);
@@ -481,11 +486,14 @@ export class TieredCache {
   }
 
   private serialize(key: string, value: unknown): Buffer {
+    let payload: Buffer;
     try {
-      return this.serializer.serialize(value);
+      payload = this.serializer.serialize(value);
     } catch (error) {
       throw new SerializationError(key, error);
     }
+    if (payload.length > this.maxPayloadBytes) throw new PayloadTooLargeError(key, payload.length, this.maxPayloadBytes);
+    return payload;
   }
 
   /** Applies another instance's message to this instance's L1. */

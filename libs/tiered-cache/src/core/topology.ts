@@ -4,11 +4,12 @@ import { RecoveryQueue } from '../resilience/recovery-queue.js';
 import { RedisBus } from '../sync/redis.bus.js';
 import { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { PostgresTier } from '../tiers/postgres/postgres.tier.js';
+import type { BusSigner } from '../security/bus-signer.js';
+import type { PayloadCodec } from '../security/payload-codec.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier } from '../tiers/tier.js';
 import type { TieredCacheOptions } from './options.js';
 import type { RemoteSlot } from './remote-slot.js';
-import type { Serializer } from './serializer.js';
 import { emptyCounters } from './stats.js';
 
 /** The tiers, bus and lock a {@link TieredCacheOptions} describes, built and connected. */
@@ -26,7 +27,9 @@ export interface Topology {
 export interface TopologyContext {
   readonly namespace: string;
   readonly instanceId: string;
-  readonly serializer: Serializer;
+  /** Turns serialized values into stored payloads and back, for both remote tiers. */
+  readonly codec: PayloadCodec;
+  readonly busSigner: BusSigner | undefined;
   /** Called when a remote tier's breaker closes again, to replay what others missed. */
   readonly onTierRecovered: () => void;
   /** Replays what a tier missed; runs before its breaker closes. */
@@ -58,18 +61,18 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   if (options.redis) {
     const { url = 'redis://127.0.0.1:6379', keyPrefix = 'tc:' } = options.redis;
     // The tier builds (and closes) the client unless one was passed in; the lock and the bus share it.
-    redis = new RedisTier({ ...options.redis, url, namespace: context.namespace, serializer: context.serializer });
+    redis = new RedisTier({ ...options.redis, url, namespace: context.namespace, codec: context.codec });
     remotes.push(slot(redis));
     lock = new DistributedLock(redis.client, `${keyPrefix}lock:${context.namespace}:`);
     if (options.bus !== false) {
       const channel = (typeof options.bus === 'object' ? options.bus.channel : undefined) ?? `${keyPrefix}bus`;
       const heartbeatMs = typeof options.bus === 'object' ? options.bus.heartbeatMs : undefined;
-      bus = new RedisBus({ client: redis.client, instanceId: context.instanceId, channel, heartbeatMs });
+      bus = new RedisBus({ client: redis.client, instanceId: context.instanceId, channel, heartbeatMs, signer: context.busSigner });
     }
   }
   let postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
   if (options.postgres) {
-    const tier = new PostgresTier({ ...options.postgres, namespace: context.namespace, serializer: context.serializer });
+    const tier = new PostgresTier({ ...options.postgres, namespace: context.namespace, codec: context.codec });
     postgres = slot(tier) as RemoteSlot & { readonly tier: PostgresTier };
     remotes.push(postgres);
   }

@@ -41,6 +41,18 @@ export class TieredCacheMetrics implements OnModuleDestroy {
         }
       },
     });
+    new Counter({
+      name: 'tiered_cache_payloads_rejected_total',
+      help: 'Stored payloads refused by the size or integrity check (forged, tampered, unsigned, too large): never served, removed.',
+      labelNames: ['tier'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [tier, stats] of Object.entries(cache.stats().tiers)) {
+          if (stats && tier !== 'l1') this.inc({ tier }, stats.rejected);
+        }
+      },
+    });
     const histogram = new Histogram({
       name: 'tiered_cache_operation_seconds',
       help: 'Duration of calls to the remote tiers (l2, l3) by operation and result.',

@@ -1,5 +1,6 @@
 import { Logger, type FactoryProvider } from '@nestjs/common';
 import { TieredCache } from '../core/tiered-cache.js';
+import { logPayloadRejections } from './payload-rejections.logger.js';
 import { TIERED_CACHE_MODULE_OPTIONS } from './tiered-cache.constants.js';
 import type { TieredCacheModuleOptions } from './tiered-cache-module.options.js';
 
@@ -16,6 +17,7 @@ export const tieredCacheProvider: FactoryProvider<Promise<TieredCache>> = {
   useFactory: async (options: TieredCacheModuleOptions) => {
     const { principal: _principal, readyTimeoutMs, ...engineOptions } = options;
     const cache = new TieredCache(engineOptions);
+    logPayloadRejections(cache, new Logger('TieredCache'));
     const timeoutMs = readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     if (!(await cache.ready(timeoutMs))) {
       new Logger('TieredCache').warn(`Redis is not reachable after ${timeoutMs} ms; starting without it, serving from the other tiers`);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withoutSignature, type BusSigner } from '../security/bus-signer.js';
 import { closeRedisClient } from '../tiers/redis/redis.tier.js';
 import { decodeEnvelope, encodeEnvelope, type BusEnvelope, type BusMessage, type CacheBus } from './bus-message.js';
 
@@ -17,6 +18,8 @@ export interface RedisBusOptions {
    * Default 1 s. A hung server closes no socket, so without it a hang is never noticed.
    */
   heartbeatMs?: number;
+  /** Signs what this instance sends and drops what fails the check (the `integrity` option). */
+  signer?: BusSigner;
   /** Told about a handler that threw; the message still reaches the other handlers. */
   onError?: (error: unknown) => void;
 }
@@ -80,7 +83,8 @@ export class RedisBus implements CacheBus {
 
   async publish(message: BusMessage): Promise<void> {
     const envelope: BusEnvelope = { origin: this.options.instanceId, sentAt: Date.now(), message };
-    await this.options.client.publish(this.channel, encodeEnvelope(envelope));
+    const json = encodeEnvelope(envelope);
+    await this.options.client.publish(this.channel, this.options.signer ? this.options.signer.sign(json) : json);
   }
 
   onMessage(handler: (message: BusMessage, envelope: BusEnvelope) => void): void {
@@ -167,7 +171,8 @@ export class RedisBus implements CacheBus {
 
   private receive(channel: string, raw: string): void {
     if (channel !== this.channel) return;
-    const envelope = decodeEnvelope(raw);
+    const json = this.options.signer ? this.options.signer.open(raw) : withoutSignature(raw);
+    const envelope = json === undefined ? undefined : decodeEnvelope(json);
     if (envelope === undefined) {
       this.rejected++;
       return;

@@ -1,4 +1,5 @@
 import type { CacheEntry } from '../core/entry.js';
+import type { RejectionReason } from '../security/payload-seal.js';
 
 export type TierName = 'l1' | 'l2' | 'l3';
 export const ALL_TIERS: readonly TierName[] = ['l1', 'l2', 'l3'];
@@ -14,8 +15,10 @@ export interface TierReadResult {
   readonly tagStamps: ReadonlyMap<string, number>;
   /** The tier's tag clock at read time (µs), when the tier is a clock source. */
   readonly clock?: number;
-  /** The serialized value as stored, so a backfill need not serialize again. */
+  /** The serialized value (unsealed), so a backfill need not serialize again. */
   readonly payload?: Buffer;
+  /** Set when a stored payload failed its size or integrity check: never served, and removed. */
+  readonly rejected?: RejectionReason;
 }
 
 /**

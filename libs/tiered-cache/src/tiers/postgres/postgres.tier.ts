@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { CacheEntry } from '../../core/entry.js';
 import { v8Serializer, type Serializer } from '../../core/serializer.js';
+import { PayloadCodec } from '../../security/payload-codec.js';
+import { payloadIdentity } from '../../security/payload-seal.js';
 import type { Tier, TierReadResult } from '../tier.js';
 import { HitCounter } from './hit-counter.js';
 import { quoteSchema } from './postgres.schema.js';
@@ -29,12 +31,18 @@ export interface PostgresTierOptions {
   /** How often hit counts are written. Default 5 s. */
   hitFlushIntervalMs?: number;
   serializer?: Serializer;
+  /**
+   * Seals and opens stored payloads (size bound, integrity, encryption). Built by the engine from
+   * its options; without it, payloads are the serializer's bytes.
+   */
+  codec?: PayloadCodec;
 }
 
 type StatementName =
   | 'read'
   | 'write'
   | 'remove'
+  | 'removeIfUnchanged'
   | 'stamp'
   | 'stamps'
   | 'clock'
@@ -65,7 +73,7 @@ export class PostgresTier implements Tier {
   readonly schema: string;
   readonly namespace: string;
   private readonly ownsPool: boolean;
-  private readonly serializer: Serializer;
+  private readonly codec: PayloadCodec;
   private readonly hits: HitCounter;
   private readonly sql: Record<StatementName, string>;
   private readonly prepared: Partial<Record<PreparedName, string>>;
@@ -78,7 +86,7 @@ export class PostgresTier implements Tier {
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
     this.schema = options.schema ?? 'public';
     this.namespace = options.namespace ?? 'default';
-    this.serializer = options.serializer ?? v8Serializer;
+    this.codec = options.codec ?? new PayloadCodec(options.serializer ?? v8Serializer, undefined);
     const s = quoteSchema(this.schema);
     this.sql = {
       read: `SELECT e.value, e.created_stamp::text AS created_stamp,
@@ -129,6 +137,7 @@ export class PostgresTier implements Tier {
         FROM unnest($1::text[], $2::bigint[]) AS u(tag, stamp)
         WHERE c.tag = u.tag AND c.pending_stamp <= u.stamp
           AND c.tag IN (SELECT l.tag FROM ${s}.cache_tag_clock l WHERE l.tag = ANY($1::text[]) ORDER BY l.tag FOR UPDATE SKIP LOCKED)`,
+      removeIfUnchanged: `DELETE FROM ${s}.cache_entries WHERE namespace = $1 AND key = $2 AND value = $3`,
       hits: `UPDATE ${s}.cache_entries e SET hit_count = e.hit_count + h.n, last_accessed_at = now()
         FROM unnest($2::text[], $3::int[]) AS h(key, n) WHERE e.namespace = $1 AND e.key = h.key`,
     };
@@ -148,27 +157,29 @@ export class PostgresTier implements Tier {
     if (!row.value) return { entry: undefined, tagStamps: new Map(), clock };
     const tags = row.tags ?? [];
     const tagStamps = new Map(tags.map((tag, index) => [tag, Number(row.tag_stamps![index])]));
-    let value: unknown;
-    try {
-      value = this.serializer.deserialize(row.value);
-    } catch {
-      return { entry: undefined, tagStamps, clock };
+    const createdAt = Number(row.created_stamp);
+    const decoded = this.codec.decode(payloadIdentity(this.namespace, key, createdAt, tags), row.value);
+    if (decoded.kind === 'rejected') {
+      // Never served, and removed so that the next read does not pay for it again.
+      void this.pool.query(this.statement('removeIfUnchanged', [this.namespace, key, row.value])).catch(() => undefined);
+      return { entry: undefined, tagStamps, clock, rejected: decoded.reason };
     }
+    if (decoded.kind === 'undecodable') return { entry: undefined, tagStamps, clock };
     this.hits.record(key);
     const entry: CacheEntry = {
-      value,
-      createdAt: Number(row.created_stamp),
+      value: decoded.value,
+      createdAt,
       staleAt: row.stale_at!,
       expiresAt: row.expires_at!,
       tags,
       size: row.value.length,
     };
-    return { entry, tagStamps, clock, payload: row.value };
+    return { entry, tagStamps, clock, payload: decoded.plain };
   }
 
   async set(key: string, entry: CacheEntry, payload: Buffer): Promise<void> {
     await this.pool.query(
-      this.statement('write', [this.namespace, key, payload, entry.tags, entry.createdAt, entry.staleAt, entry.expiresAt, payload.length]),
+      this.statement('write', [this.namespace, key, this.codec.encode(payloadIdentity(this.namespace, key, entry.createdAt, entry.tags), payload), entry.tags, entry.createdAt, entry.staleAt, entry.expiresAt, payload.length]),
     );
   }
 

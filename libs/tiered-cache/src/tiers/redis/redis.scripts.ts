@@ -227,3 +227,10 @@ return removed`;
 export function escapeGlob(literal: string): string {
   return literal.replace(/[*?[\]\\^-]/g, (char) => `\\${char}`);
 }
+
+/**
+ * KEYS: entry. ARGV: payload. Removes a payload that failed its integrity check, unless a write
+ * replaced it meanwhile. Returns 1 when removed.
+ */
+export const REMOVE_IF_UNCHANGED = `if redis.call('HGET', KEYS[1], 'p') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;

@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { CacheEntry } from '../../core/entry.js';
 import { v8Serializer, type Serializer } from '../../core/serializer.js';
+import { PayloadCodec } from '../../security/payload-codec.js';
+import { payloadIdentity } from '../../security/payload-seal.js';
 import type { Tier, TierReadResult } from '../tier.js';
 import {
   DELETE_ENTRIES,
@@ -10,6 +12,7 @@ import {
   RAISE_FLOOR_TO_HORIZON,
   READ_CLOCK,
   READ_ENTRY,
+  REMOVE_IF_UNCHANGED,
   RESYNC,
   STAMP_CLEAR,
   STAMP_TAGS,
@@ -37,6 +40,11 @@ export interface RedisTierOptions {
    */
   tombstoneTtlMs?: number;
   serializer?: Serializer;
+  /**
+   * Seals and opens stored payloads (size bound, integrity, encryption). Built by the engine from
+   * its options; without it, payloads are the serializer's bytes.
+   */
+  codec?: PayloadCodec;
 }
 
 type Reply = Buffer | null;
@@ -62,6 +70,7 @@ type ScriptedRedis = Redis & {
   tcUnlinkCleared(numberOfKeys: number, ...rest: string[]): Promise<number>;
   tcRaiseFloorToHorizon(tagKey: string): Promise<string | null>;
   tcPurgeTags(tagKey: string, ...tags: string[]): Promise<number>;
+  tcRemoveIfUnchanged(entryKey: string, payload: Buffer): Promise<number>;
 };
 
 const TAG_SEPARATOR = '\u001f';
@@ -132,7 +141,8 @@ export class RedisTier implements Tier {
   /** Field of the tag hash holding this namespace's clear stamp. */
   private readonly clearField: string;
   private readonly tombstoneTtlMs: string;
-  private readonly serializer: Serializer;
+  private readonly namespace: string;
+  private readonly codec: PayloadCodec;
   private readonly guard: RedisStateGuard;
   /** Settles when the first connection attempt does; calls made before then wait for it. */
   private firstAttempt: Promise<void> | undefined;
@@ -159,13 +169,15 @@ export class RedisTier implements Tier {
     client.defineCommand('tcUnlinkCleared', { lua: UNLINK_CLEARED });
     client.defineCommand('tcRaiseFloorToHorizon', { numberOfKeys: 1, lua: RAISE_FLOOR_TO_HORIZON });
     client.defineCommand('tcPurgeTags', { numberOfKeys: 1, lua: PURGE_TAGS });
+    client.defineCommand('tcRemoveIfUnchanged', { numberOfKeys: 1, lua: REMOVE_IF_UNCHANGED });
     this.client = client as ScriptedRedis;
     this.entriesRoot = `${prefix}e:`;
     this.entryPrefix = `${this.entriesRoot}${namespace}:`;
     this.tagKey = `${prefix}tags`;
     this.clearField = `${META.clearPrefix}${namespace}`;
     this.tombstoneTtlMs = String(tombstoneTtlMs);
-    this.serializer = options.serializer ?? v8Serializer;
+    this.namespace = namespace;
+    this.codec = options.codec ?? new PayloadCodec(options.serializer ?? v8Serializer, undefined);
     this.guard = new RedisStateGuard(this.client, (highestSeen) => this.client.tcResync(this.tagKey, String(highestSeen)), commandTimeoutMs);
     if (client.status !== 'ready') {
       // Without this, a call made right after start-up fails fast (no offline queue) and a write
@@ -220,22 +232,24 @@ export class RedisTier implements Tier {
     const tags = joinedTags!.length === 0 ? [] : joinedTags!.toString().split(TAG_SEPARATOR);
     const tagStamps = new Map<string, number>();
     for (let index = 0; index < tags.length; index++) tagStamps.set(tags[index]!, Number(reply[5 + index]));
-    let value: unknown;
-    try {
-      value = this.serializer.deserialize(payload);
-    } catch {
-      // Written by an incompatible serializer: a miss, overwritten by the next write.
-      return { entry: undefined, tagStamps };
+    const createdAt = Number(created);
+    const decoded = this.codec.decode(payloadIdentity(this.namespace, key, createdAt, tags), payload);
+    if (decoded.kind === 'rejected') {
+      // Never served, and removed so that the next read does not pay for it again.
+      void this.client.tcRemoveIfUnchanged(this.entryKey(key), payload).catch(() => undefined);
+      return { entry: undefined, tagStamps, rejected: decoded.reason };
     }
+    // Written by an incompatible serializer: a miss, overwritten by the next write.
+    if (decoded.kind === 'undecodable') return { entry: undefined, tagStamps };
     const entry: CacheEntry = {
-      value,
-      createdAt: Number(created),
+      value: decoded.value,
+      createdAt,
       staleAt: Number(staleAt),
       expiresAt: Number(expiresAt),
       tags,
       size: payload.length,
     };
-    return { entry, tagStamps, payload };
+    return { entry, tagStamps, payload: decoded.plain };
   }
 
   /** Writes unless refused: created at or before a tombstone, a clear, the floor, or the live entry. */
@@ -244,7 +258,7 @@ export class RedisTier implements Tier {
     const written = await this.client.tcWriteEntry(
       this.entryKey(key),
       this.tagKey,
-      payload,
+      this.codec.encode(payloadIdentity(this.namespace, key, entry.createdAt, entry.tags), payload),
       String(entry.createdAt),
       String(entry.staleAt),
       String(Math.ceil(entry.expiresAt)),
