@@ -56,6 +56,8 @@ export async function startInstance(index: number, topology: ChaosTopology, with
     redis: { url: `redis://127.0.0.1:${topology.redisPort}`, keyPrefix: topology.prefix },
     postgres: { pool, schema: topology.schema },
     now: () => Date.now() + skew.ms,
+    // Sealed payloads and signed bus messages: the checker judges the paths production runs with integrity on.
+    integrity: { keys: [{ id: 'chaos', secret: 'the-chaos-run-secret-of-32-bytes-or-more' }] },
     ...(without.bus ? { bus: false } : {}),
   });
   await cache.ready(2_000);
