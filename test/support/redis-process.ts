@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 
 /** A free loopback port, picked by the OS. */
@@ -22,6 +23,21 @@ export interface RedisProcessOptions {
   dbfilename?: string;
   /** The server's `save` schedule; `''` (the default) takes snapshots only on `SAVE`. */
   save?: string;
+  /** Serve TLS only (`--port 0`): the port is the TLS port and {@link RedisProcess.url} is `rediss://`. */
+  tls?: RedisProcessTls;
+  /** ACL file to load (`--aclfile`); keep a `default` user in it for the start-up probe. */
+  aclFile?: string;
+}
+
+/** PEM files of a TLS redis-server, and the client certificate its start-up probe presents. */
+export interface RedisProcessTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** `--tls-auth-clients`: `yes` refuses clients without a certificate. Default `optional`. */
+  authClients?: 'yes' | 'optional' | 'no';
+  clientCertFile?: string;
+  clientKeyFile?: string;
 }
 
 /**
@@ -52,7 +68,7 @@ export class RedisProcess {
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
   /** The running server's process id (to pause it with SIGSTOP, say). */
@@ -63,11 +79,22 @@ export class RedisProcess {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', this.options.save ?? '', '--appendonly', 'no'];
+    const { tls, aclFile } = this.options;
+    // With TLS the plaintext port is off, so nothing can reach this server without TLS.
+    const args = ['--port', tls ? '0' : String(this.port), '--bind', '127.0.0.1', '--save', this.options.save ?? '', '--appendonly', 'no'];
     if (this.options.dir !== undefined) args.push('--dir', this.options.dir);
     if (this.options.dbfilename !== undefined) args.push('--dbfilename', this.options.dbfilename);
+    if (tls) {
+      args.push('--tls-port', String(this.port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile);
+      args.push('--tls-auth-clients', tls.authClients ?? 'optional');
+    }
+    if (aclFile !== undefined) args.push('--aclfile', aclFile);
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probeTls = tls && {
+      ca: readFileSync(tls.caFile),
+      ...(tls.clientCertFile && tls.clientKeyFile ? { cert: readFileSync(tls.clientCertFile), key: readFileSync(tls.clientKeyFile) } : {}),
+    };
+    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(probeTls ? { tls: probeTls } : {}) });
     const deadline = Date.now() + 5_000;
     for (;;) {
       try {

@@ -2,3 +2,4 @@ export * from './memory/index.js';
 export * from './postgres/index.js';
 export * from './redis/index.js';
 export * from './tier.js';
+export * from './tls.options.js';

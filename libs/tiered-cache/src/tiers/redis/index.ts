@@ -1,1 +1,2 @@
 export * from './redis.tier.js';
+export * from './redis-tls.js';

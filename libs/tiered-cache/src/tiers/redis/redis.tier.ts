@@ -21,12 +21,19 @@ import {
   WRITE_ENTRY,
 } from './redis.scripts.js';
 import { RedisStateGuard } from './redis.state-guard.js';
+import { redisTlsOption, type RedisTlsOptions } from './redis-tls.js';
 
 export interface RedisTierOptions {
   /** An ioredis client to use. The tier does not close a client it was given. */
   client?: Redis;
-  /** Connection URL when no client is given, e.g. `redis://127.0.0.1:6379/0`. */
+  /** Connection URL when no client is given, e.g. `redis://127.0.0.1:6379/0`, or `rediss://` for TLS. */
   url?: string;
+  /**
+   * TLS of every connection the tier (and the bus and lock on its client) opens, with a
+   * `rediss://` url: CA, client certificate and key, `servername`, `rejectUnauthorized` (default
+   * true). Checked at construction. See docs/tls.md.
+   */
+  tls?: RedisTlsOptions;
   /** Prefix of every key this library writes. Default `tc:`. */
   keyPrefix?: string;
   /** Namespace of this cache; `clear()` removes only its entries. Default `default`. */
@@ -155,7 +162,8 @@ export class RedisTier implements Tier {
     const tombstoneTtlMs = options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
     if (!Number.isInteger(tombstoneTtlMs) || tombstoneTtlMs < 1) throw new Error(`tombstoneTtlMs must be a positive integer, got ${tombstoneTtlMs}`);
     this.ownsClient = !options.client;
-    const client = options.client ?? new Redis(options.url!, redisClientOptions(commandTimeoutMs));
+    const tls = redisTlsOption(options); // refuses a bad TLS setting before anything connects
+    const client = options.client ?? new Redis(options.url!, { ...redisClientOptions(commandTimeoutMs), ...tls });
     // Errors surface through the calls that fail; this only keeps ioredis from printing each one.
     if (!options.client) client.on('error', () => undefined);
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
