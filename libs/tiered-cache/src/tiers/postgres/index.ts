@@ -1,2 +1,3 @@
 export * from './postgres.schema.js';
 export * from './postgres.tier.js';
+export * from './postgres-tls.js';

@@ -6,12 +6,19 @@ import { payloadIdentity } from '../../security/payload-seal.js';
 import type { Tier, TierReadResult } from '../tier.js';
 import { HitCounter } from './hit-counter.js';
 import { quoteSchema } from './postgres.schema.js';
+import { postgresSslOption, type PostgresTlsOptions } from './postgres-tls.js';
 
 export interface PostgresTierOptions {
   /** A pg pool to use. The tier does not end a pool it was given. */
   pool?: pg.Pool;
-  /** Connection string when no pool is given. */
+  /** Connection string when no pool is given; `sslmode`/`sslrootcert` in it are honoured. */
   connectionString?: string;
+  /**
+   * TLS of the pool the tier builds from `connectionString`: CA, client certificate and key,
+   * `servername`, `rejectUnauthorized` (default true). Not with TLS parameters in the connection
+   * string, nor with a given pool. Checked at construction. See docs/tls.md.
+   */
+  ssl?: PostgresTlsOptions;
   /** Schema holding `cache_entries` and `cache_tag_clock`. Default `public`. */
   schema?: string;
   /** Namespace of this cache; `clear()` removes only its rows. Default `default`. */
@@ -83,7 +90,8 @@ export class PostgresTier implements Tier {
     if (!options.pool && !options.connectionString) throw new Error('PostgresTier needs a pool or a connectionString');
     this.ownsPool = !options.pool;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 500;
-    this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
+    const ssl = postgresSslOption(options); // refuses a bad TLS setting before anything connects
+    this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10, ...ssl });
     this.schema = options.schema ?? 'public';
     this.namespace = options.namespace ?? 'default';
     this.codec = options.codec ?? new PayloadCodec(options.serializer ?? v8Serializer, undefined);
