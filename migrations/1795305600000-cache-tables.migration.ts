@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { cacheSchemaSql, dropCacheSchemaSql } from '@app/tiered-cache';
+import { cacheSchemaSql, dropCacheSchemaSql } from '@tiered-cache/nestjs';
 
 /**
  * The L3 tier's tables and functions in `public`: `cache_entries`, `cache_tag_clock`,

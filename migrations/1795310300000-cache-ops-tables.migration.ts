@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { dropOpsSchemaSql, opsSchemaSql } from '@app/tiered-cache';
+import { dropOpsSchemaSql, opsSchemaSql } from '@tiered-cache/nestjs/maintenance';
 
 /**
  * The cache operations tables in `public`: `cache_audit_log`, `cache_cleanup_log` and the admin

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { cacheSchemaSql } from '@app/tiered-cache';
+import { cacheSchemaSql } from '@tiered-cache/nestjs';
 
 /**
  * Re-applies the library's idempotent L3 DDL for the consistency work (docs/consistency.md):

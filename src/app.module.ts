@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TieredCacheModule } from '@app/tiered-cache';
+import { TieredCacheModule } from '@tiered-cache/nestjs';
 import { DataSource } from 'typeorm';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { AuthModule } from './auth/index.js';

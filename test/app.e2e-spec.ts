@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { TieredCache } from '@app/tiered-cache';
+import { TieredCache } from '@tiered-cache/nestjs';
 import { signToken } from '../src/auth/index.js';
 import { createTieredCacheOptions } from '../src/cache/cache-options.factory.js';
 import { APP_CONFIG, type AppConfig } from '../src/config/index.js';

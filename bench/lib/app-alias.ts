@@ -1,26 +1,42 @@
 import { register } from 'node:module';
 
 /**
- * The reference app (`src/`) imports the library as `@app/tiered-cache`, a TypeScript path alias
- * that `npm run build` rewrites with tsc-alias but the bench's plain `tsc` leaves as is. Node
- * resolves it here instead: a resolve hook maps it to the compiled library next to the bench
- * (`dist/bench/libs/tiered-cache/src/index.js`), the same files the bench imports by relative path,
- * so the app and the bench share one `TieredCache` class.
+ * The reference app (`src/`) imports the library as the package `@tiered-cache/nestjs` (and its
+ * subpaths), which Node would resolve to the package's own build. The bench compiles the library's
+ * sources next to itself and imports them by relative path, so a resolve hook maps the package to
+ * those compiled files (`dist/bench/libs/tiered-cache/src/...`): the app and the bench then share
+ * one `TieredCache` class.
  *
  * ES modules are linked before they run, so nothing under `bench/` may import `src/` statically
  * from `run.ts`'s import graph: cases load the app with {@link loadReferenceApp}, which registers
  * the hook first. Files that import `src/` (`reference-app.ts`, `http-bench.module.ts`,
  * `interceptor-hit.ts`) are only ever imported that way.
  */
+/** The package's subpaths and the compiled entry each maps to (the `exports` of libs/tiered-cache/package.json). */
+const PACKAGE_ENTRIES: Record<string, string> = {
+  '': 'index.js',
+  '/core': 'engine.js',
+  '/keyv': 'keyv.js',
+  '/health': 'health/index.js',
+  '/admin': 'admin/index.js',
+  '/metrics': 'metrics/index.js',
+  '/dashboard': 'dashboard/index.js',
+  '/maintenance': 'maintenance/index.js',
+};
+
 let registered = false;
 
 function registerAppAlias(): void {
   if (registered) return;
   registered = true;
-  const target = new URL('../../libs/tiered-cache/src/index.js', import.meta.url).href;
+  const source = (file: string) => new URL(`../../libs/tiered-cache/src/${file}`, import.meta.url).href;
+  const targets: Record<string, string> = Object.fromEntries(
+    Object.entries(PACKAGE_ENTRIES).map(([subpath, file]) => [`@tiered-cache/nestjs${subpath}`, source(file)]),
+  );
   const hook = `
+    const targets = ${JSON.stringify(targets)};
     export async function resolve(specifier, context, nextResolve) {
-      return nextResolve(specifier === '@app/tiered-cache' ? ${JSON.stringify(target)} : specifier, context);
+      return nextResolve(targets[specifier] ?? specifier, context);
     }`;
   register(`data:text/javascript,${encodeURIComponent(hook)}`);
 }

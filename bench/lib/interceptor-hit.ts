@@ -8,7 +8,7 @@ import type { INestApplication, NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { lastValueFrom, of, type Observable } from 'rxjs';
-import { CacheResponseInterceptor, TieredCache } from '@app/tiered-cache';
+import { CacheResponseInterceptor, TieredCache } from '@tiered-cache/nestjs';
 import { CacheResponseController, MemoryRedisInterceptorController, memoryRedisInterceptor } from './http-bench.module.js';
 import { measure, sequential, type BenchTask, type MeasureOptions, type Measured } from './measure.js';
 

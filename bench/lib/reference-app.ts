@@ -9,7 +9,7 @@ import { cpSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TieredCache } from '@app/tiered-cache';
+import { TieredCache } from '@tiered-cache/nestjs';
 import pg from 'pg';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';

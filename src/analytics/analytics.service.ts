@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Cached } from '@app/tiered-cache';
+import { Cached } from '@tiered-cache/nestjs';
 import { DataSource } from 'typeorm';
 import { clientTag, listTags, PRODUCT_PERFORMANCE_TAG } from '../domain/index.js';
 import { PRODUCT_PERFORMANCE_SQL } from './analytics.queries.js';

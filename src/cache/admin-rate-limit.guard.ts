@@ -1,5 +1,5 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { TieredCacheAdminController } from '@app/tiered-cache';
+import { TieredCacheAdminController } from '@tiered-cache/nestjs/admin';
 import type { AuthenticatedRequest } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import { clientAddress, type ClientRequest } from '../http/client-address.js';

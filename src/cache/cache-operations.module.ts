@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import {
-  TieredCacheAdminModule,
-  TieredCacheDashboardModule,
-  TieredCacheHealthModule,
-  TieredCacheMaintenanceModule,
-  TieredCacheMetricsModule,
-} from '@app/tiered-cache';
+import { TieredCacheAdminModule } from '@tiered-cache/nestjs/admin';
+import { TieredCacheDashboardModule } from '@tiered-cache/nestjs/dashboard';
+import { TieredCacheHealthModule } from '@tiered-cache/nestjs/health';
+import { TieredCacheMaintenanceModule } from '@tiered-cache/nestjs/maintenance';
+import { TieredCacheMetricsModule } from '@tiered-cache/nestjs/metrics';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';

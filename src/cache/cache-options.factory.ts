@@ -1,4 +1,4 @@
-import type { TieredCacheOptions } from '@app/tiered-cache';
+import type { TieredCacheOptions } from '@tiered-cache/nestjs';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/index.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { PostgresInvalidationListener, TieredCache } from '@app/tiered-cache';
+import { PostgresInvalidationListener, TieredCache } from '@tiered-cache/nestjs';
 import { LISTEN_CLIENT_FACTORY, type ListenClientFactory } from './listen-client.factory.js';
 
 /** What one applied notification (or catch-up batch) carried. */

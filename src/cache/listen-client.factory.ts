@@ -1,5 +1,5 @@
 import { Logger, type FactoryProvider } from '@nestjs/common';
-import type { ListenClientFactory } from '@app/tiered-cache';
+import type { ListenClientFactory } from '@tiered-cache/nestjs';
 import { ModuleRef } from '@nestjs/core';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -8,7 +8,7 @@ import { EmbeddedPostgresService } from '../database/embedded-postgres.service.j
 import { typeOrmPool } from './cache-options.factory.js';
 import { PgliteListenClient } from './pglite-listen.client.js';
 
-export type { ListenClientFactory } from '@app/tiered-cache';
+export type { ListenClientFactory } from '@tiered-cache/nestjs';
 
 /** Injection token of the app's {@link ListenClientFactory}. */
 export const LISTEN_CLIENT_FACTORY = Symbol('LISTEN_CLIENT_FACTORY');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, NotFoundException, type MessageEvent, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Observable, type Subscriber } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { PgChannelListener, type ListenClientFactory } from '@app/tiered-cache';
+import { PgChannelListener, type ListenClientFactory } from '@tiered-cache/nestjs';
 import { LISTEN_CLIENT_FACTORY } from '../cache/index.js';
 import { CHAT_EVENTS_CHANNEL, parseChatEventsPayload } from './chat-events.payload.js';
 import type { ChatMessageDto } from './chat.dto.js';

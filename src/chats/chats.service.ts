@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { Cached, InvalidateTags } from '@app/tiered-cache';
+import { Cached, InvalidateTags } from '@tiered-cache/nestjs';
 import { DataSource } from 'typeorm';
 import { CHATS_TAG, chatTag, userChatsTag } from '../domain/index.js';
 import type { ChatRole } from './chat-message.entity.js';

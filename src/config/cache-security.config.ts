@@ -1,4 +1,4 @@
-import { InvalidOptionError, Keyring, type EncryptionOptions, type IntegrityOptions } from '@app/tiered-cache';
+import { InvalidOptionError, Keyring, type EncryptionOptions, type IntegrityOptions } from '@tiered-cache/nestjs';
 import { ConfigError } from './config.error.js';
 
 /** Integrity and encryption of cached payloads (docs/security.md), read by {@link loadCacheSecurity}. */

@@ -1,4 +1,4 @@
-import { assertNamespace, toMilliseconds, type Duration } from '@app/tiered-cache';
+import { assertNamespace, toMilliseconds, type Duration } from '@tiered-cache/nestjs';
 import { loadCacheSecurity } from './cache-security.config.js';
 import { ConfigError } from './config.error.js';
 import type { AppConfig } from './config.types.js';

@@ -1,4 +1,4 @@
-import type { Duration } from '@app/tiered-cache';
+import type { Duration } from '@tiered-cache/nestjs';
 import type { CacheSecurityConfig } from './cache-security.config.js';
 import type { HttpLimitsConfig } from './http-limits.config.js';
 

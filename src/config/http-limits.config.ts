@@ -1,4 +1,4 @@
-import { toMilliseconds } from '@app/tiered-cache';
+import { toMilliseconds } from '@tiered-cache/nestjs';
 import { ConfigError } from './config.error.js';
 
 /** At most `limit` events per `windowMs` (a fixed window that starts with the first event). */

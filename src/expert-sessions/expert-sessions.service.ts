@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Cached, InvalidateTags } from '@app/tiered-cache';
+import { Cached, InvalidateTags } from '@tiered-cache/nestjs';
 import { DataSource, Repository } from 'typeorm';
 import { EXPERT_SESSIONS_TAG, ExpertSession, expertSessionTag, FOREIGN_KEY_VIOLATION, listTags, productTag, sqlState } from '../domain/index.js';
 import type { CreateExpertSessionDto } from './create-expert-session.dto.js';

@@ -1,5 +1,5 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { InvalidateTags } from '@app/tiered-cache';
+import { InvalidateTags } from '@tiered-cache/nestjs';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/index.js';
 import { clientTag } from '../domain/index.js';

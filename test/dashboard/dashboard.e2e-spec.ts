@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CacheWarmerRegistry } from '@app/tiered-cache';
+import { CacheWarmerRegistry } from '@tiered-cache/nestjs/maintenance';
 import type { Page } from 'playwright-core';
 import { signToken } from '../../src/auth/index.js';
 import { TEST_JWT_SECRET } from '../support/app/boot-app.js';

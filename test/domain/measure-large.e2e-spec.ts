@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TieredCache } from '@app/tiered-cache';
+import { TieredCache } from '@tiered-cache/nestjs';
 import { randomBytes } from 'node:crypto';
 import { settleInvalidations } from '../support/app/settle-invalidations.js';
 import { bootInstance, type AppInstance, type AuthedAgent } from './support/domain-app.js';

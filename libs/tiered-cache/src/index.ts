@@ -1,11 +1,7 @@
-export * from './core/index.js';
-export * from './resilience/index.js';
-export * from './security/index.js';
-export * from './sync/index.js';
-export * from './tiers/index.js';
+/**
+ * `@tiered-cache/nestjs`: the engine, `TieredCacheModule` and the decorators. Health, admin,
+ * metrics, dashboard, maintenance and the Keyv store are subpaths of their own
+ * (`@tiered-cache/nestjs/health`, ...), so that an app pulls in only the peers of what it uses.
+ */
+export * from './engine.js';
 export * from './nest/index.js';
-export * from './health/index.js';
-export * from './admin/index.js';
-export * from './dashboard/index.js';
-export * from './maintenance/index.js';
-export * from './metrics/index.js';

@@ -1,14 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { TIERED_CACHE_ADMIN_OPTIONS, type TieredCacheAdminOptions } from '@app/tiered-cache';
+import { TIERED_CACHE_ADMIN_OPTIONS, type TieredCacheAdminOptions } from '@tiered-cache/nestjs/admin';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../../src/app.module.js';
 import { configureApp } from '../../../src/app.setup.js';
 import { signToken, type Role } from '../../../src/auth/index.js';
 import { loadConfig } from '../../../src/config/index.js';
+import { createHttpAdapter } from '../../../src/http/http-adapter.factory.js';
 import { SEED_SCALES, seedDatabase } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
+import { TEST_ADAPTER_ENV } from '../../support/app/http-adapter.js';
 import { settleInvalidations } from '../../support/app/settle-invalidations.js';
 import { holdHeavySuiteLock } from '../../support/heavy-suite.lock.js';
 import { createTestDatabase, type TestDatabase } from '../../support/app/test-database.js';
@@ -58,12 +60,13 @@ export async function startDashboardApp(admin: TieredCacheAdminOptions): Promise
       CACHE_NAMESPACE: namespace,
       CACHE_KEY_PREFIX: redis.prefix,
       CACHE_CLEANUP_INTERVAL: '1h',
+      ...TEST_ADAPTER_ENV,
     });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
       .overrideProvider(TIERED_CACHE_ADMIN_OPTIONS)
       .useValue(admin)
       .compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: ['error', 'warn'] });
     configureApp(app);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;

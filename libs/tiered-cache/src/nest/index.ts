@@ -13,4 +13,3 @@ export * from './tiered-cache-module.options.js';
 export * from './tiered-cache.constants.js';
 export type { TieredCacheModuleAsyncOptions } from './tiered-cache.module-definition.js';
 export * from './tiered-cache.module.js';
-export * from './tiered-keyv.store.js';

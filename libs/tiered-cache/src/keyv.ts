@@ -1,0 +1,2 @@
+/** `@tiered-cache/nestjs/keyv`: a Keyv store over the tiers, for `@nestjs/cache-manager` (needs `keyv`). */
+export * from './nest/tiered-keyv.store.js';
