@@ -27,6 +27,16 @@ export class PayloadTooLargeError extends SerializationError {
   }
 }
 
+/** A configured tier needs a client package that is not installed. */
+export class MissingPeerError extends TieredCacheError {
+  constructor(
+    readonly packageName: string,
+    readonly neededFor: string,
+  ) {
+    super(`${neededFor} needs the '${packageName}' package, which is not installed: npm install ${packageName}`);
+  }
+}
+
 /** A key is not a usable cache key (empty, not a string). */
 export class InvalidKeyError extends TieredCacheError {
   constructor(

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { loadPg } from '../tiers/optional-peer.js';
 import { postgresSslOption, type PostgresTlsOptions } from '../tiers/postgres/postgres-tls.js';
 import type { ListenClientFactory } from './pg-channel.listener.js';
 
@@ -23,5 +23,6 @@ export interface PgListenClientOptions {
 export function pgListenClientFactory(options: PgListenClientOptions): ListenClientFactory {
   const ssl = postgresSslOption(options, options.option ?? 'listen.ssl');
   const applicationName = options.applicationName ?? 'tiered-cache-listen';
-  return () => new pg.Client({ connectionString: options.connectionString, keepAlive: true, application_name: applicationName, ...ssl });
+  const { Client } = loadPg('pgListenClientFactory');
+  return () => new Client({ connectionString: options.connectionString, keepAlive: true, application_name: applicationName, ...ssl });
 }

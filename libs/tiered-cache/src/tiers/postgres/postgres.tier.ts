@@ -1,8 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { CacheEntry } from '../../core/entry.js';
 import { v8Serializer, type Serializer } from '../../core/serializer.js';
 import { PayloadCodec } from '../../security/payload-codec.js';
 import { payloadIdentity } from '../../security/payload-seal.js';
+import { loadPg } from '../optional-peer.js';
 import type { Tier, TierReadResult } from '../tier.js';
 import { HitCounter } from './hit-counter.js';
 import { quoteSchema } from './postgres.schema.js';
@@ -91,7 +92,7 @@ export class PostgresTier implements Tier {
     this.ownsPool = !options.pool;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 500;
     const ssl = postgresSslOption(options); // refuses a bad TLS setting before anything connects
-    this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10, ...ssl });
+    this.pool = options.pool ?? new (loadPg('The postgres option (L3)').Pool)({ connectionString: options.connectionString, max: 10, ...ssl });
     this.schema = options.schema ?? 'public';
     this.namespace = options.namespace ?? 'default';
     this.codec = options.codec ?? new PayloadCodec(options.serializer ?? v8Serializer, undefined);

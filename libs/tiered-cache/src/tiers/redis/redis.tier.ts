@@ -1,8 +1,9 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { CacheEntry } from '../../core/entry.js';
 import { v8Serializer, type Serializer } from '../../core/serializer.js';
 import { PayloadCodec } from '../../security/payload-codec.js';
 import { payloadIdentity } from '../../security/payload-seal.js';
+import { loadIoredis } from '../optional-peer.js';
 import type { Tier, TierReadResult } from '../tier.js';
 import {
   DELETE_ENTRIES,
@@ -163,7 +164,7 @@ export class RedisTier implements Tier {
     if (!Number.isInteger(tombstoneTtlMs) || tombstoneTtlMs < 1) throw new Error(`tombstoneTtlMs must be a positive integer, got ${tombstoneTtlMs}`);
     this.ownsClient = !options.client;
     const tls = redisTlsOption(options); // refuses a bad TLS setting before anything connects
-    const client = options.client ?? new Redis(options.url!, { ...redisClientOptions(commandTimeoutMs), ...tls });
+    const client = options.client ?? new (loadIoredis('The redis option (L2)').Redis)(options.url!, { ...redisClientOptions(commandTimeoutMs), ...tls });
     // Errors surface through the calls that fail; this only keeps ioredis from printing each one.
     if (!options.client) client.on('error', () => undefined);
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
