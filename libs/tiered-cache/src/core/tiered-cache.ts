@@ -7,6 +7,7 @@ import type { BusMessage, CacheBus } from '../sync/bus-message.js';
 import { buildSecurity } from '../security/security.build.js';
 import type { RedisBus } from '../sync/redis.bus.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
+import { MissingCacheTablesError } from '../tiers/postgres/postgres.setup.js';
 import type { PostgresTier } from '../tiers/postgres/postgres.tier.js';
 import type { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier, TierName } from '../tiers/tier.js';
@@ -15,7 +16,7 @@ import { LocalClock } from './clock.js';
 import { toMilliseconds } from './duration.js';
 import type { CacheEntry } from './entry.js';
 import { PayloadTooLargeError, SerializationError } from './errors.js';
-import { fulfilsWithin } from './fulfils-within.js';
+import { fulfilsWithin, valueWithin } from './fulfils-within.js';
 import { assertNamespace, KeyBuilder } from './key-builder.js';
 import type { CacheObserver } from './observer.js';
 import { ObserverHub } from './observer-hub.js';
@@ -128,16 +129,28 @@ export class TieredCache {
   }
 
   /**
-   * Resolves once the Redis connection is up and the bus subscribed, or after `timeoutMs`. Never
-   * rejects: a cache whose Redis is away still serves, from the other tiers.
+   * Resolves once the Redis connection is up and the bus subscribed, or after `timeoutMs`, and
+   * checks the L3 tables (creating them with `postgres.createTables`). An unreachable server does
+   * not make it reject: a cache whose Redis or PostgreSQL is away still serves, from the other tiers.
    * @returns whether everything configured is connected.
+   * @throws MissingCacheTablesError when PostgreSQL answers but the cache tables are missing.
    */
   async ready(timeoutMs = 5_000): Promise<boolean> {
     const startedAt = performance.now();
+    // Missing tables are a configuration error, not an outage: they fail start-up. An unreachable
+    // PostgreSQL does not (the tier's breaker handles it), nor one that does not answer in time.
+    const schemaProblem = this.postgres?.tier.prepare().then(
+      () => undefined,
+      (error: unknown) => (error instanceof MissingCacheTablesError ? error : undefined),
+    );
     const waits: Array<Promise<unknown>> = [];
     if (this.redis) waits.push(this.redis.ready(timeoutMs));
     if (this.bus) waits.push(this.bus.ready(timeoutMs));
     const results = await Promise.allSettled(waits);
+    if (schemaProblem !== undefined) {
+      const problem = await valueWithin(schemaProblem, timeoutMs - (performance.now() - startedAt));
+      if (problem !== undefined) throw problem;
+    }
     const connected = results.every((result) => result.status === 'fulfilled');
     if (!this.redis || !connected) return connected;
     // One reading of the shared clock, so that a set made if it becomes unreachable later can be

@@ -7,6 +7,7 @@ import { loadPg } from '../optional-peer.js';
 import type { Tier, TierReadResult } from '../tier.js';
 import { HitCounter } from './hit-counter.js';
 import { quoteSchema } from './postgres.schema.js';
+import { prepareCacheSchema } from './postgres.setup.js';
 import { postgresSslOption, type PostgresTlsOptions } from './postgres-tls.js';
 
 export interface PostgresTierOptions {
@@ -22,6 +23,12 @@ export interface PostgresTierOptions {
   ssl?: PostgresTlsOptions;
   /** Schema holding `cache_entries` and `cache_tag_clock`. Default `public`. */
   schema?: string;
+  /**
+   * Create the cache tables and functions at start-up when they are missing (idempotent, one
+   * instance at a time). Default false: then missing tables fail start-up with
+   * `MissingCacheTablesError`, and you run `cacheSchemaSql(schema)` in your migrations.
+   */
+  createTables?: boolean;
   /** Namespace of this cache; `clear()` removes only its rows. Default `default`. */
   namespace?: string;
   /**
@@ -79,6 +86,7 @@ export class PostgresTier implements Tier {
   readonly name = 'l3' as const;
   readonly pool: pg.Pool;
   readonly schema: string;
+  private readonly createTables: boolean;
   readonly namespace: string;
   private readonly ownsPool: boolean;
   private readonly codec: PayloadCodec;
@@ -94,6 +102,7 @@ export class PostgresTier implements Tier {
     const ssl = postgresSslOption(options); // refuses a bad TLS setting before anything connects
     this.pool = options.pool ?? new (loadPg('The postgres option (L3)').Pool)({ connectionString: options.connectionString, max: 10, ...ssl });
     this.schema = options.schema ?? 'public';
+    this.createTables = options.createTables === true;
     this.namespace = options.namespace ?? 'default';
     this.codec = options.codec ?? new PayloadCodec(options.serializer ?? v8Serializer, undefined);
     const s = quoteSchema(this.schema);
@@ -262,6 +271,14 @@ export class PostgresTier implements Tier {
     const name = this.prepared[which as PreparedName];
     const query = { text: this.sql[which], values, query_timeout: this.queryTimeoutMs };
     return name === undefined ? query : { ...query, name };
+  }
+
+  /**
+   * Checks (with `createTables`, creates) the cache tables.
+   * @throws MissingCacheTablesError when they are missing or outdated.
+   */
+  async prepare(): Promise<void> {
+    await prepareCacheSchema(this.pool, this.schema, this.createTables);
   }
 
   async close(): Promise<void> {
