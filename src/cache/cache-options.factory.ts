@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/index.js';
 /**
  * The engine's options from the app's config:
  * - L1 memory, always, bounded by CACHE_L1_MAX_ENTRIES / CACHE_L1_MAX_BYTES;
- * - L2 Redis (and with it the cross-instance bus) only when REDIS_URL is set;
+ * - L2 Redis (and with it the cross-instance bus) only when REDIS_URL is set, over TLS with REDIS_TLS_*;
  * - payloads signed (and values encrypted) when CACHE_INTEGRITY_KEYS (and CACHE_ENCRYPTION_KEYS) are set;
  * - L3 PostgreSQL on the pg pool TypeORM already owns. Embedded PGlite has exactly one connection,
  *   so a second pool is impossible there; on a server it saves connections. The tier never ends a
@@ -18,7 +18,7 @@ export function createTieredCacheOptions(config: AppConfig, dataSource: DataSour
   return {
     namespace: config.cache.namespace,
     memory: { maxEntries: config.cache.l1MaxEntries, maxBytes: config.cache.l1MaxBytes },
-    ...(config.redisUrl ? { redis: { url: config.redisUrl, keyPrefix: config.cache.keyPrefix } } : {}),
+    ...(config.redisUrl ? { redis: { url: config.redisUrl, keyPrefix: config.cache.keyPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) } } : {}),
     postgres: { pool: typeOrmPool(dataSource) },
     defaults: { ttl: config.cache.defaultTtl },
     ...(config.cache.security.integrity ? { integrity: config.cache.security.integrity } : {}),

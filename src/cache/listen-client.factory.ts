@@ -1,7 +1,6 @@
 import { Logger, type FactoryProvider } from '@nestjs/common';
-import type { ListenClientFactory } from '@tiered-cache/nestjs';
+import { pgListenClientFactory, type ListenClientFactory } from '@tiered-cache/nestjs';
 import { ModuleRef } from '@nestjs/core';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import { EmbeddedPostgresService } from '../database/embedded-postgres.service.js';
@@ -15,7 +14,8 @@ export const LISTEN_CLIENT_FACTORY = Symbol('LISTEN_CLIENT_FACTORY');
 
 /**
  * LISTEN needs a session of its own that nobody returns to a pool, so each listener gets a fresh
- * client: a plain connection to DATABASE_URL (with TCP keep-alive, so a dead server is noticed), or,
+ * client: a plain connection to DATABASE_URL (with TCP keep-alive, so a dead server is noticed, and
+ * the DATABASE_SSL_* settings of the app's other connections), or,
  * on embedded PGlite, a {@link PgliteListenClient} on the same in-process database.
  */
 export const listenClientFactoryProvider: FactoryProvider<Promise<ListenClientFactory>> = {
@@ -23,7 +23,7 @@ export const listenClientFactoryProvider: FactoryProvider<Promise<ListenClientFa
   inject: [APP_CONFIG, DataSource, ModuleRef],
   useFactory: async (config: AppConfig, dataSource: DataSource, moduleRef: ModuleRef) => {
     const url = config.database.url;
-    if (url) return () => new pg.Client({ connectionString: url, keepAlive: true, application_name: 'tiered-cache-listen' });
+    if (url) return pgListenClientFactory({ connectionString: url, ssl: config.database.tls, option: 'DATABASE_SSL' });
     // The database module owns PGlite; open() hands back the instance it already opened.
     const embedded = moduleRef.get(EmbeddedPostgresService, { strict: false });
     const { pglite } = await embedded.open(config.database.pgliteDir);

@@ -2,6 +2,7 @@ import { assertNamespace, toMilliseconds, type Duration } from '@tiered-cache/ne
 import { loadCacheSecurity } from './cache-security.config.js';
 import { ConfigError } from './config.error.js';
 import type { AppConfig } from './config.types.js';
+import { loadDatabaseTls, loadRedisTls } from './connection-tls.config.js';
 import { loadHttpLimits } from './http-limits.config.js';
 
 /**
@@ -20,14 +21,18 @@ type Env = Readonly<Record<string, string | undefined>>;
  * @throws ConfigError naming the first variable that is malformed.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   return {
     port: integer(env, 'PORT', 3000, 1, 65_535),
     database: {
-      url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      url: databaseUrl,
       pgliteDir: text(env, 'PGLITE_DIR') ?? '.data/pglite',
       migrationsRun: boolean(env, 'DB_MIGRATIONS_RUN', true),
+      tls: loadDatabaseTls(env, databaseUrl),
     },
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
+    redisTls: loadRedisTls(env, redisUrl),
     auth: jwtSecret(env),
     cache: {
       namespace: namespace(env, 'CACHE_NAMESPACE', 'app'),

@@ -1,4 +1,5 @@
 import type { AppConfig } from './config.types.js';
+import { tlsWarnings } from './connection-tls.config.js';
 
 /** Where a PostgreSQL URL points, without its password. */
 export function describeDatabaseUrl(raw: string): string {
@@ -24,6 +25,7 @@ export function summarizeConfig(config: AppConfig): { level: 'log' | 'warn'; mes
       : { level: 'warn', message: 'REDIS_URL not set: L2 and the cross-instance bus are off' },
   );
   lines.push({ level: 'log', message: `Migrations at start-up: ${config.database.migrationsRun ? 'on' : 'off (DB_MIGRATIONS_RUN=false)'}` });
+  lines.push(...tlsWarnings(config));
   if (config.auth.usingInsecureDefaultSecret) {
     lines.push({
       level: 'warn',

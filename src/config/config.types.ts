@@ -1,4 +1,4 @@
-import type { Duration } from '@tiered-cache/nestjs';
+import type { Duration, TlsOptions } from '@tiered-cache/nestjs';
 import type { CacheSecurityConfig } from './cache-security.config.js';
 import type { HttpLimitsConfig } from './http-limits.config.js';
 
@@ -9,6 +9,8 @@ export interface AppConfig {
   readonly database: DatabaseConfig;
   /** `REDIS_URL`. Unset: no L2 tier and no cross-instance bus. */
   readonly redisUrl: string | undefined;
+  /** `REDIS_TLS_*` (file paths), with a `rediss://` url (docs/tls.md). Unset: TLS, if any, verified against the system CAs. */
+  readonly redisTls?: TlsOptions;
   readonly auth: AuthConfig;
   readonly cache: CacheConfig;
   /** Body size and depth, rate limits, event streams per user (docs/http-hardening.md). */
@@ -22,6 +24,8 @@ export interface DatabaseConfig {
   readonly pgliteDir: string;
   /** `DB_MIGRATIONS_RUN`, default true: pending migrations run at start-up. */
   readonly migrationsRun: boolean;
+  /** `DATABASE_SSL_*` (file paths): TLS of every connection to `url` (docs/tls.md). Unset: `url`'s `sslmode` decides. */
+  readonly tls?: TlsOptions;
 }
 
 export interface AuthConfig {

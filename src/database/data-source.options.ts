@@ -1,3 +1,4 @@
+import { resolveTls } from '@tiered-cache/nestjs';
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import type { DatabaseConfig } from '../config/index.js';
@@ -26,7 +27,8 @@ export function dataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedPos
     logger: new TypeOrmNestLogger(['error', 'warn', 'migration']),
     maxQueryExecutionTime: SLOW_QUERY_MS,
   } satisfies Partial<PostgresOptions>;
-  if (config.url) return { ...common, url: config.url };
+  // TypeORM types `ssl` as server-side TlsOptions; pg hands it to tls.connect, which takes these.
+  if (config.url) return { ...common, url: config.url, ...(config.tls ? { ssl: resolveTls(config.tls, 'DATABASE_SSL') as PostgresOptions['ssl'] } : {}) };
   if (!embedded) throw new Error('DATABASE_URL is not set and no embedded database was opened');
   const { pgConfig } = embedded;
   return {
