@@ -29,7 +29,7 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
     if (!this.handle) return;
     const dataSource = this.moduleRef.get(DataSource, { strict: false });
     if (dataSource.isInitialized) await dataSource.destroy();
-    await this.handle.pglite.close();
+    await this.handle.close();
     this.handle = undefined;
     this.opening = undefined;
   }

@@ -15,6 +15,6 @@ export async function withDataSource<R>(config: DatabaseConfig, work: (dataSourc
     return await work(dataSource);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
-    await embedded?.pglite.close();
+    await embedded?.close();
   }
 }

@@ -13,3 +13,4 @@ export * from './single-flight.js';
 export * from './stats.js';
 export * from './tags.js';
 export * from './tiered-cache.js';
+export type { TierOff } from './topology.js';

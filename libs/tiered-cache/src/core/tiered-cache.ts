@@ -29,7 +29,7 @@ import { SingleFlight, type Flight } from './single-flight.js';
 import { emptyEngineCounters, ratio, type CacheStats } from './stats.js';
 import { normalizeTags } from './tags.js';
 import { TierIO } from './tier-io.js';
-import { buildTopology } from './topology.js';
+import { buildTopology, type TierOff } from './topology.js';
 
 const LOCK_POLL_MS = 25;
 /** Pending tags swept into Redis per round trip. */
@@ -51,6 +51,8 @@ export class TieredCache {
   private readonly remotes: readonly RemoteSlot[];
   private readonly redis: RedisTier | undefined;
   private readonly postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
+  /** Remote tiers configured without a server to reach (`redis: { url: undefined }`), and so off. */
+  readonly offTiers: readonly TierOff[];
   private readonly bus: RedisBus | undefined;
   private readonly lock: DistributedLock | undefined;
   private readonly now: () => number;
@@ -106,6 +108,7 @@ export class TieredCache {
       replayTier: (slot) => this.recovery.replay(slot),
     });
     ({ l1: this.l1, remotes: this.remotes, redis: this.redis, postgres: this.postgres, bus: this.bus, lock: this.lock } = topology);
+    this.offTiers = topology.off;
     this.bus?.onMessage((message) => this.apply(message));
     this.bus?.onLost(() => this.invalidationSourceLost('bus'));
     this.bus?.onRecovered(() => this.onBusRecovered());
@@ -339,6 +342,11 @@ export class TieredCache {
     if (this.l1) list.push({ name: 'l1', tier: this.l1, circuit: 'n/a' });
     for (const slot of this.remotes) list.push({ name: slot.tier.name, tier: slot.tier, circuit: slot.breaker.state });
     return list;
+  }
+
+  /** Lifetime, in milliseconds, of entries written without a `ttl`: `defaults.ttl`, else 5 minutes. */
+  get defaultTtlMs(): number {
+    return this.defaultCall.ttlMs;
   }
 
   /** Registers hooks for metrics; returns a function that removes them. */

@@ -22,6 +22,14 @@ export interface Topology {
   readonly postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
   readonly bus: RedisBus | undefined;
   readonly lock: DistributedLock | undefined;
+  /** Tiers whose options were given without a server to reach (an unset environment variable, say): off. */
+  readonly off: readonly TierOff[];
+}
+
+/** A remote tier left off, and why. */
+export interface TierOff {
+  readonly tier: 'l2' | 'l3';
+  readonly reason: string;
 }
 
 export interface TopologyContext {
@@ -58,10 +66,14 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   let redis: RedisTier | undefined;
   let lock: DistributedLock | undefined;
   let bus: RedisBus | undefined;
-  if (options.redis) {
-    const { url = 'redis://127.0.0.1:6379', keyPrefix = 'tc:' } = options.redis;
+  const off: TierOff[] = [];
+  // `redis: { url: process.env.REDIS_URL }` with the variable unset turns L2 off rather than
+  // connecting to a default server nobody configured.
+  if (options.redis && !options.redis.client && !options.redis.url) off.push({ tier: 'l2', reason: 'redis has neither a url nor a client' });
+  else if (options.redis) {
+    const { keyPrefix = 'tc:' } = options.redis;
     // The tier builds (and closes) the client unless one was passed in; the lock and the bus share it.
-    redis = new RedisTier({ ...options.redis, url, namespace: context.namespace, codec: context.codec });
+    redis = new RedisTier({ ...options.redis, namespace: context.namespace, codec: context.codec });
     remotes.push(slot(redis));
     lock = new DistributedLock(redis.client, `${keyPrefix}lock:${context.namespace}:`);
     if (options.bus !== false) {
@@ -71,12 +83,14 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
     }
   }
   let postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
-  if (options.postgres) {
+  if (options.postgres && !options.postgres.pool && !options.postgres.connectionString) {
+    off.push({ tier: 'l3', reason: 'postgres has neither a connectionString nor a pool' });
+  } else if (options.postgres) {
     const tier = new PostgresTier({ ...options.postgres, namespace: context.namespace, codec: context.codec });
     postgres = slot(tier) as RemoteSlot & { readonly tier: PostgresTier };
     remotes.push(postgres);
   }
   // Without a shared tier this process alone stamps tags, so its memo is the authority.
   const l1 = options.memory === false ? undefined : new MemoryTier({ ...options.memory, authoritativeTags: remotes.length === 0 });
-  return { l1, remotes, redis, postgres, bus, lock };
+  return { l1, remotes, redis, postgres, bus, lock, off };
 }

@@ -17,7 +17,9 @@ export const tieredCacheProvider: FactoryProvider<Promise<TieredCache>> = {
   useFactory: async (options: TieredCacheModuleOptions) => {
     const { principal: _principal, readyTimeoutMs, ...engineOptions } = options;
     const cache = new TieredCache(engineOptions);
-    logPayloadRejections(cache, new Logger('TieredCache'));
+    const logger = new Logger('TieredCache');
+    logPayloadRejections(cache, logger);
+    for (const { tier, reason } of cache.offTiers) logger.log(`${tier === 'l2' ? 'L2 (Redis)' : 'L3 (PostgreSQL)'} is off: ${reason}`);
     const timeoutMs = readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     if (!(await cache.ready(timeoutMs))) {
       new Logger('TieredCache').warn(`Redis is not reachable after ${timeoutMs} ms; starting without it, serving from the other tiers`);

@@ -27,7 +27,10 @@ import { redisTlsOption, type RedisTlsOptions } from './redis-tls.js';
 export interface RedisTierOptions {
   /** An ioredis client to use. The tier does not close a client it was given. */
   client?: Redis;
-  /** Connection URL when no client is given, e.g. `redis://127.0.0.1:6379/0`, or `rediss://` for TLS. */
+  /**
+   * Connection URL when no client is given, e.g. `redis://127.0.0.1:6379/0`, or `rediss://` for TLS.
+   * In the cache's options, neither a url nor a client turns L2 off (see `TieredCache.offTiers`).
+   */
   url?: string;
   /**
    * TLS of every connection the tier (and the bus and lock on its client) opens, with a
