@@ -19,7 +19,14 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/libs', '<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swc],
+    // @fastify/static (Swagger UI's assets on Fastify) require()s content-disposition 3, which is
+    // ESM only: Node 20.19 loads it, Jest's CommonJS loader does not ("Must use import to load ES
+    // Module"). Compiled to CommonJS for Jest alone.
+    '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(.+/node_modules/)?content-disposition/)'],
   moduleNameMapper: {
     '^@tiered-cache/nestjs$': '<rootDir>/libs/tiered-cache/src/index.ts',
     '^@tiered-cache/nestjs/core$': '<rootDir>/libs/tiered-cache/src/engine.ts',

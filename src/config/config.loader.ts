@@ -3,6 +3,7 @@ import { loadCacheSecurity } from './cache-security.config.js';
 import { ConfigError } from './config.error.js';
 import type { AppConfig } from './config.types.js';
 import { loadDatabaseTls, loadRedisTls } from './connection-tls.config.js';
+import { loadHttpAdapter } from './http-adapter.config.js';
 import { loadHttpLimits } from './http-limits.config.js';
 
 /**
@@ -25,6 +26,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   return {
     port: integer(env, 'PORT', 3000, 1, 65_535),
+    httpAdapter: loadHttpAdapter(env),
     database: {
       url: databaseUrl,
       pgliteDir: text(env, 'PGLITE_DIR') ?? '.data/pglite',

@@ -1,11 +1,14 @@
 import type { Duration, TlsOptions } from '@tiered-cache/nestjs';
 import type { CacheSecurityConfig } from './cache-security.config.js';
+import type { HttpAdapterName } from './http-adapter.config.js';
 import type { HttpLimitsConfig } from './http-limits.config.js';
 
 /** The application's settings, read once from the environment by {@link loadConfig}. */
 export interface AppConfig {
   /** HTTP port. `PORT`, default 3000. */
   readonly port: number;
+  /** `HTTP_ADAPTER`, default `express`: the platform Nest serves HTTP on. */
+  readonly httpAdapter: HttpAdapterName;
   readonly database: DatabaseConfig;
   /** `REDIS_URL`. Unset: no L2 tier and no cross-instance bus. */
   readonly redisUrl: string | undefined;
