@@ -140,6 +140,11 @@ export class MemoryTier implements Tier {
     return this.lru.size;
   }
 
+  /** The keys held, expired ones included (a read drops those), without touching their recency. */
+  keys(): IterableIterator<string> {
+    return this.lru.keys();
+  }
+
   get byteSize(): number {
     return this.lru.calculatedSize;
   }
