@@ -48,14 +48,7 @@ describe('maintenance: L3 cleanup and warmers', () => {
   afterAll(async () => fx.dispose());
 
   describe('scheduled cleanup', () => {
-    const previous = process.env.CACHE_CLEANUP_INTERVAL;
-    afterEach(() => {
-      if (previous === undefined) delete process.env.CACHE_CLEANUP_INTERVAL;
-      else process.env.CACHE_CLEANUP_INTERVAL = previous;
-    });
-
-    it('runs on the CACHE_CLEANUP_INTERVAL schedule: removes expired rows in batches, keeps live ones, logs each run', async () => {
-      process.env.CACHE_CLEANUP_INTERVAL = '200ms';
+    it('runs on the cleanupInterval schedule: removes expired rows in batches, keeps live ones, logs each run', async () => {
       await insertRows('mt', 'expired:', 250, true);
       await insertRows('other', 'expired:', 30, true);
       await insertRows('mt', 'live:', 20, false);
@@ -65,7 +58,7 @@ describe('maintenance: L3 cleanup and warmers', () => {
         imports: [
           TieredCacheModule.forRoot({ namespace: 'mt', redis: { url: TEST_REDIS_URL, keyPrefix: fx.redis.prefix }, postgres: { pool: fx.db.pool, schema: fx.db.schema } }),
           ScheduleModule.forRoot(),
-          TieredCacheMaintenanceModule.forRoot({ batchSize: 100 }),
+          TieredCacheMaintenanceModule.forRoot({ cleanupInterval: '200ms', batchSize: 100 }),
         ],
       }).compile();
       const app = moduleRef.createNestApplication({ logger: ['error'] });
@@ -92,8 +85,18 @@ describe('maintenance: L3 cleanup and warmers', () => {
       expect(() => app.get(SchedulerRegistry).getInterval('tiered-cache-cleanup:mt')).toThrow();
     });
 
-    it('defaults to 1h, and schedules nothing with cleanupInterval: false', async () => {
-      delete process.env.CACHE_CLEANUP_INTERVAL;
+    it('defaults to 1h whatever CACHE_CLEANUP_INTERVAL says (the library reads no environment), and schedules nothing with cleanupInterval: false', async () => {
+      const previous = process.env.CACHE_CLEANUP_INTERVAL;
+      process.env.CACHE_CLEANUP_INTERVAL = '200ms';
+      try {
+        await expectHourlyThenOff();
+      } finally {
+        if (previous === undefined) delete process.env.CACHE_CLEANUP_INTERVAL;
+        else process.env.CACHE_CLEANUP_INTERVAL = previous;
+      }
+    });
+
+    async function expectHourlyThenOff(): Promise<void> {
       const make = async (options: { cleanupInterval?: false }) => {
         const moduleRef = await Test.createTestingModule({
           imports: [TestCacheModule.with(cache), ScheduleModule.forRoot(), TieredCacheMaintenanceModule.forRoot(options)],
@@ -111,7 +114,7 @@ describe('maintenance: L3 cleanup and warmers', () => {
       const off = await make({ cleanupInterval: false });
       expect(off.get(CacheCleanupService).intervalMs).toBeUndefined();
       expect(off.get(SchedulerRegistry).getIntervals()).toEqual([]);
-    });
+    }
   });
 
   describe('one instance at a time (advisory lock)', () => {

@@ -30,19 +30,16 @@ const FAMILIES = {
 describe('GET /metrics (Prometheus)', () => {
   let fx: CacheFixture;
   const apps: INestApplication[] = [];
-  const previousToken = process.env.METRICS_TOKEN;
 
   beforeAll(async () => {
     fx = await createCacheFixture('metrics');
   });
   afterEach(async () => {
     while (apps.length > 0) await apps.pop()!.close();
-    if (previousToken === undefined) delete process.env.METRICS_TOKEN;
-    else process.env.METRICS_TOKEN = previousToken;
   });
   afterAll(async () => fx.dispose());
 
-  describe('with TieredCacheModule and METRICS_TOKEN', () => {
+  describe('with TieredCacheModule and a token', () => {
     let app: INestApplication;
     let cache: TieredCache;
     const scrape = async (): Promise<Exposition> => {
@@ -52,11 +49,10 @@ describe('GET /metrics (Prometheus)', () => {
     };
 
     beforeAll(async () => {
-      process.env.METRICS_TOKEN = 's3cret';
       const moduleRef = await Test.createTestingModule({
         imports: [
           TieredCacheModule.forRoot({ namespace: 'met', redis: { url: TEST_REDIS_URL, keyPrefix: fx.redis.prefix }, postgres: { pool: fx.db.pool, schema: fx.db.schema } }),
-          TieredCacheMetricsModule.forRoot({ defaultLabels: { service: 'test' } }),
+          TieredCacheMetricsModule.forRoot({ token: 's3cret', defaultLabels: { service: 'test' } }),
         ],
       }).compile();
       app = moduleRef.createNestApplication({ logger: ['error'] });
@@ -119,8 +115,20 @@ describe('GET /metrics (Prometheus)', () => {
     });
   });
 
-  it('is open when no token is configured, and reports an open circuit', async () => {
-    delete process.env.METRICS_TOKEN;
+  it('is open when no token option is set, METRICS_TOKEN in the environment or not (the library reads none)', async () => {
+    const previous = process.env.METRICS_TOKEN;
+    process.env.METRICS_TOKEN = 'from-the-environment';
+    try {
+      const app = await startApp({ imports: [TieredCacheMetricsModule.forRoot({ defaultMetrics: false })] }, await fx.create({ bus: false }));
+      apps.push(app);
+      await request(app.getHttpServer()).get('/metrics').expect(200);
+    } finally {
+      if (previous === undefined) delete process.env.METRICS_TOKEN;
+      else process.env.METRICS_TOKEN = previous;
+    }
+  });
+
+  it('reports an open circuit', async () => {
     const port = await freePort(); // no Redis there
     const cache = await fx.create({ redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: fx.redis.prefix }, bus: false, breaker: { failureThreshold: 1, openFor: '1m' } });
     const app = await startApp({ imports: [TieredCacheMetricsModule.forRoot({ defaultMetrics: false })] }, cache);
@@ -134,7 +142,6 @@ describe('GET /metrics (Prometheus)', () => {
   });
 
   it('counts stored payloads refused by the integrity check, per tier', async () => {
-    delete process.env.METRICS_TOKEN;
     const cache = await fx.create({ integrity: { keys: [{ id: 'k', secret: 'a-secret-of-at-least-thirty-two-bytes' }] }, bus: false });
     const app = await startApp({ imports: [TieredCacheMetricsModule.forRoot({ defaultMetrics: false })] }, cache);
     apps.push(app);

@@ -157,7 +157,7 @@ export function analyzeCache(input: ReportInput, overrides: ReportThresholds = {
         check: 'expired-rows',
         severity: 'warning',
         message: `${l3.expiredRows} of ${l3.rows} L3 rows (${pct(l3.expiredRows / l3.rows)}) are expired and not yet deleted`,
-        recommendation: 'Run cleanup more often (CACHE_CLEANUP_INTERVAL) or run POST /admin/cache/cleanup now',
+        recommendation: 'Run cleanup more often (the maintenance module\'s cleanupInterval) or run POST /admin/cache/cleanup now',
         data: { expiredRows: l3.expiredRows, rows: l3.rows },
       });
     }

@@ -65,7 +65,7 @@ export class CacheCleanupService implements OnApplicationBootstrap, OnModuleDest
     this.store = resolveOpsStore(cache, options);
     const l2 = cache.tiers().find((entry) => entry.tier instanceof RedisTier)?.tier as RedisTier | undefined;
     this.cleaner = this.store ? new CacheCleaner(this.store, cache.instanceId, options, l2) : undefined;
-    const interval = options.cleanupInterval ?? process.env.CACHE_CLEANUP_INTERVAL ?? DEFAULT_INTERVAL;
+    const interval = options.cleanupInterval ?? DEFAULT_INTERVAL;
     this.intervalMs = interval === false ? undefined : toMilliseconds(interval, 'cleanupInterval');
     if (this.intervalMs === 0) throw new Error('cleanupInterval must be more than 0; use false to turn the schedule off');
     this.intervalName = `tiered-cache-cleanup:${cache.namespace}`;

@@ -5,8 +5,8 @@ import type { OpsStorageOptions } from './ops-store.js';
 /** Options of {@link TieredCacheMaintenanceModule}. */
 export interface TieredCacheMaintenanceOptions extends CleanupOptions, OpsStorageOptions {
   /**
-   * How often cleanup runs. Default: the `CACHE_CLEANUP_INTERVAL` environment variable, else `'1h'`.
-   * `false` schedules nothing (`POST /admin/cache/cleanup` still runs it).
+   * How often cleanup runs. Default `'1h'`. `false` schedules nothing (`POST /admin/cache/cleanup`
+   * still runs it). The library reads no environment variable: pass the app's setting here.
    */
   cleanupInterval?: Duration | false;
   /** Run the registered warmers once after start-up, without delaying it. Default `true`. */

@@ -3,14 +3,13 @@ import { Inject, Injectable, UnauthorizedException, type CanActivate, type Execu
 import { TIERED_CACHE_METRICS_OPTIONS } from './metrics.constants.js';
 import type { TieredCacheMetricsOptions } from './metrics.options.js';
 
-/** Requires `Authorization: Bearer <token>` when a metrics token is configured (`token` or `METRICS_TOKEN`). */
+/** Requires `Authorization: Bearer <token>` when the module's `token` option is set. */
 @Injectable()
 export class MetricsTokenGuard implements CanActivate {
   private readonly expected: Buffer | undefined;
 
   constructor(@Inject(TIERED_CACHE_METRICS_OPTIONS) options: TieredCacheMetricsOptions) {
-    const token = options.token ?? process.env.METRICS_TOKEN;
-    this.expected = token ? digest(token) : undefined;
+    this.expected = options.token ? digest(options.token) : undefined;
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -20,7 +19,7 @@ export class MetricsTokenGuard implements CanActivate {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     // Compare digests: equal length, constant time, whatever the length of what was sent.
     if (!match || !timingSafeEqual(digest(match[1]!), this.expected)) {
-      throw new UnauthorizedException('Metrics need "Authorization: Bearer <METRICS_TOKEN>"');
+      throw new UnauthorizedException('Metrics need "Authorization: Bearer <token>"');
     }
     return true;
   }

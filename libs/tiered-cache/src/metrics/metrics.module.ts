@@ -7,7 +7,7 @@ import { TieredCacheMetrics } from './tiered-cache.metrics.js';
  * `GET /metrics` in Prometheus text, on a registry of its own. Needs `TieredCache` in scope.
  *
  * ```ts
- * imports: [TieredCacheMetricsModule.forRoot({ token: process.env.METRICS_TOKEN, decorators: [Public()] })]
+ * imports: [TieredCacheMetricsModule.forRoot({ token: config.metricsToken, decorators: [Public()] })]
  * ```
  */
 @Module({

@@ -3,8 +3,9 @@ import type { Registry } from 'prom-client';
 /** Options of {@link TieredCacheMetricsModule}. */
 export interface TieredCacheMetricsOptions {
   /**
-   * Bearer token required on `GET /metrics`. Default: the `METRICS_TOKEN` environment variable.
-   * Empty or unset: the endpoint is open (keep it on an internal port or network then).
+   * Bearer token required on `GET /metrics`. Empty or unset: the endpoint is open (keep it on an
+   * internal port or network then). The library reads no environment variable: pass the app's
+   * setting here, e.g. from `forRootAsync`.
    */
   token?: string;
   /** Collect prom-client's default Node.js metrics (process, heap, event loop, GC). Default `true`. */
