@@ -41,7 +41,8 @@ export class MissingPeerError extends TieredCacheError {
 export class InvalidKeyError extends TieredCacheError {
   constructor(
     readonly key: unknown,
-    reason: string,
+    /** What is wrong with it, without the key: fit to show a client. */
+    readonly reason: string,
   ) {
     super(`Invalid cache key ${JSON.stringify(key)}: ${reason}`);
   }
@@ -51,7 +52,8 @@ export class InvalidKeyError extends TieredCacheError {
 export class InvalidTagError extends TieredCacheError {
   constructor(
     readonly tag: unknown,
-    reason: string,
+    /** What is wrong with it, without the tag: fit to show a client. */
+    readonly reason: string,
   ) {
     super(`Invalid cache tag ${JSON.stringify(tag)}: ${reason}`);
   }
