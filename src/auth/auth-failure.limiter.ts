@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import { clientAddress, type ClientRequest } from '../http/client-address.js';
 import { FixedWindowCounter } from '../http/fixed-window.counter.js';
-import { tooManyRequests, type RetryAfterResponse } from '../http/too-many-requests.js';
+import { tooManyRequests, type RetryAfterTarget } from '../http/too-many-requests.js';
 
 /**
  * Counts failed authentications (missing, malformed or invalid tokens) per client address. Past
@@ -18,8 +18,8 @@ export class AuthFailureLimiter {
     this.failures = new FixedWindowCounter(config.http.authFailures);
   }
 
-  /** @throws HttpException 429, with `Retry-After` set on `response`, while the client is blocked. */
-  assertAllowed(request: ClientRequest, response: RetryAfterResponse): void {
+  /** @throws HttpException 429, with `Retry-After` set on the response, while the client is blocked. */
+  assertAllowed(request: ClientRequest, response: RetryAfterTarget): void {
     const wait = this.failures.blockedFor(clientAddress(request));
     if (wait > 0) throw tooManyRequests(response, 'Too many failed authentication attempts from this address; retry later', wait);
   }

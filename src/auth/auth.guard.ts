@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { ClientRequest } from '../http/client-address.js';
-import type { RetryAfterResponse } from '../http/too-many-requests.js';
+import { retryAfterTarget } from '../http/too-many-requests.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import type { AuthenticatedRequest, Role } from './auth.types.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
@@ -20,6 +20,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly failures: AuthFailureLimiter,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,7 +29,7 @@ export class AuthGuard implements CanActivate {
 
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest & ClientRequest>();
-    this.failures.assertAllowed(request, http.getResponse<RetryAfterResponse>());
+    this.failures.assertAllowed(request, retryAfterTarget(this.adapterHost, context));
     try {
       request.user = await this.tokens.verify(bearerToken(request.headers.authorization));
     } catch (error) {

@@ -1,10 +1,11 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { TieredCacheAdminController } from '@tiered-cache/nestjs/admin';
 import type { AuthenticatedRequest } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import { clientAddress, type ClientRequest } from '../http/client-address.js';
 import { FixedWindowCounter } from '../http/fixed-window.counter.js';
-import { tooManyRequests, type RetryAfterResponse } from '../http/too-many-requests.js';
+import { retryAfterTarget, tooManyRequests } from '../http/too-many-requests.js';
 
 /**
  * Global guard limiting the cache admin API (`/admin/cache/*`) to `RATE_LIMIT_ADMIN` requests per
@@ -16,18 +17,20 @@ import { tooManyRequests, type RetryAfterResponse } from '../http/too-many-reque
 export class AdminRateLimitGuard implements CanActivate {
   private readonly requests: FixedWindowCounter;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     this.requests = new FixedWindowCounter(config.http.admin);
   }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http' || !isAdminController(context.getClass())) return true;
-    const http = context.switchToHttp();
-    const request = http.getRequest<AuthenticatedRequest & ClientRequest>();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest & ClientRequest>();
     // The auth guard runs first and sets the user; the address is a fallback, never expected.
     const key = request.user ? `user:${request.user.sub}` : `address:${clientAddress(request)}`;
     const wait = this.requests.blockedFor(key);
-    if (wait > 0) throw tooManyRequests(http.getResponse<RetryAfterResponse>(), 'Too many cache admin requests; retry later', wait);
+    if (wait > 0) throw tooManyRequests(retryAfterTarget(this.adapterHost, context), 'Too many cache admin requests; retry later', wait);
     this.requests.hit(key);
     return true;
   }

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { defer, finalize, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
-import { tooManyRequests, type RetryAfterResponse } from '../http/too-many-requests.js';
+import { retryAfterTarget, tooManyRequests } from '../http/too-many-requests.js';
 
 /**
  * Caps the event streams one user has open on this instance at `SSE_MAX_STREAMS_PER_USER`: one
@@ -18,19 +19,21 @@ export class ChatStreamLimitInterceptor implements NestInterceptor {
   private readonly open = new Map<string, number>();
   private readonly max: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     this.max = config.http.maxStreamsPerUser;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const user = http.getRequest<AuthenticatedRequest>().user;
+    const user = context.switchToHttp().getRequest<AuthenticatedRequest>().user;
     if (!user) return next.handle();
     return defer(() => {
       const count = this.open.get(user.sub) ?? 0;
       // Thrown before the first event, so the exception filter still answers with a 429.
       if (count >= this.max) {
-        throw tooManyRequests(http.getResponse<RetryAfterResponse>(), `At most ${this.max} event streams may be open per user; close one first`);
+        throw tooManyRequests(retryAfterTarget(this.adapterHost, context), `At most ${this.max} event streams may be open per user; close one first`);
       }
       this.open.set(user.sub, count + 1);
       return next.handle().pipe(finalize(() => this.release(user.sub)));

@@ -2,7 +2,10 @@ import { isIPv6 } from 'node:net';
 
 /** What of a request {@link clientAddress} reads. */
 export interface ClientRequest {
-  /** Express's `req.ip`: the socket's peer, or the forwarded one when `trust proxy` is set. */
+  /**
+   * `req.ip` on Express and `request.ip` on Fastify: the socket's peer, or the forwarded one when
+   * Express's `trust proxy` (Fastify's `trustProxy`) is set.
+   */
   readonly ip?: string;
   readonly socket?: { readonly remoteAddress?: string };
 }
