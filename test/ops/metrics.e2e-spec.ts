@@ -6,6 +6,7 @@ import request from 'supertest';
 import { TieredCache } from '../../libs/tiered-cache/src/core/tiered-cache.js';
 import { TieredCacheMetricsModule } from '../../libs/tiered-cache/src/metrics/index.js';
 import { TieredCacheModule } from '../../libs/tiered-cache/src/nest/index.js';
+import { createLibraryTestApp } from '../support/app/http-adapter.js';
 import { createCacheFixture, sleep, type CacheFixture } from '../support/cache-fixture.js';
 import { freePort } from '../support/redis-process.js';
 import { TEST_REDIS_URL } from '../support/services.js';
@@ -55,7 +56,7 @@ describe('GET /metrics (Prometheus)', () => {
           TieredCacheMetricsModule.forRoot({ token: 's3cret', defaultLabels: { service: 'test' } }),
         ],
       }).compile();
-      app = moduleRef.createNestApplication({ logger: ['error'] });
+      app = createLibraryTestApp(moduleRef, { logger: ['error'] });
       await app.listen(0, '127.0.0.1');
       cache = app.get(TieredCache);
     });

@@ -3,6 +3,7 @@ import { Global, Injectable, Module, type CanActivate, type DynamicModule, type 
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { TieredCache } from '../../libs/tiered-cache/src/core/tiered-cache.js';
+import { createLibraryTestApp } from '../support/app/http-adapter.js';
 export { sleep } from '../support/cache-fixture.js';
 export { eventually } from '../support/eventually.js';
 
@@ -40,13 +41,13 @@ export class TestAuthGuard implements CanActivate {
 
 export const testAuthGuardProvider = { provide: APP_GUARD, useClass: TestAuthGuard };
 
-/** Compiles and starts (on an ephemeral loopback port) an app of the given modules. */
+/** Compiles and starts (on an ephemeral loopback port, on the run's HTTP adapter) an app of the given modules. */
 export async function startApp(metadata: ModuleMetadata, cache: TieredCache): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     ...metadata,
     imports: [TestCacheModule.with(cache), ...(metadata.imports ?? [])],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const app = createLibraryTestApp(moduleRef, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   return app;
 }

@@ -6,8 +6,10 @@ import { AppModule } from '../../../src/app.module.js';
 import { configureApp } from '../../../src/app.setup.js';
 import { signToken, type Role } from '../../../src/auth/index.js';
 import { loadConfig } from '../../../src/config/index.js';
+import { createHttpAdapter } from '../../../src/http/http-adapter.factory.js';
 import { SEED_SCALES, seedDatabase, type SeedScale } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../../support/app/boot-app.js';
+import { initForRequests, TEST_ADAPTER_ENV } from '../../support/app/http-adapter.js';
 import { settleInvalidations } from '../../support/app/settle-invalidations.js';
 import { createTestDatabase, type TestDatabase } from '../../support/app/test-database.js';
 import { createTestRedis, type TestRedis } from '../../support/isolation.js';
@@ -32,7 +34,8 @@ export type AuthedAgent = {
 /**
  * Boots the real AppModule (same pipes and OpenAPI as `main.ts`) on `databaseUrl`, with its own
  * Redis key prefix (`CACHE_KEY_PREFIX`): tag clocks and the bus channel live under the prefix, so
- * suites running in parallel never invalidate (or wake) each other's entries.
+ * suites running in parallel never invalidate (or wake) each other's entries. On the run's HTTP
+ * adapter (`TEST_HTTP_ADAPTER`) unless `env` names `HTTP_ADAPTER`.
  */
 export async function bootInstance(databaseUrl: string, namespace: string, redisPrefix: string, env: Record<string, string> = {}): Promise<AppInstance> {
   const config = loadConfig({
@@ -41,12 +44,13 @@ export async function bootInstance(databaseUrl: string, namespace: string, redis
     REDIS_URL: TEST_REDIS_URL,
     CACHE_NAMESPACE: namespace,
     CACHE_KEY_PREFIX: redisPrefix,
+    ...TEST_ADAPTER_ENV,
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: ['error', 'warn'] });
   configureApp(app);
-  await app.init();
+  await initForRequests(app);
   const queries = QueryCounter.install(app.get(DataSource));
   return {
     app,
