@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/index.js';
@@ -26,4 +27,14 @@ export const FASTIFY_ROUTER_OPTIONS = {
 export function createHttpAdapter(config: Pick<AppConfig, 'httpAdapter' | 'http'>): ExpressAdapter | FastifyAdapter {
   if (config.httpAdapter === 'express') return new ExpressAdapter();
   return new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, routerOptions: FASTIFY_ROUTER_OPTIONS });
+}
+
+/**
+ * The host `app.listen()` binds. Express leaves it to Node, which takes every interface (`::`, or
+ * `0.0.0.0` without IPv6); Fastify would take `localhost` only, and so be unreachable from outside
+ * a container. Fastify gets the host Node would have chosen.
+ */
+export function listenHost(adapter: AppConfig['httpAdapter']): string | undefined {
+  if (adapter === 'express') return undefined;
+  return Object.values(networkInterfaces()).some((addresses) => addresses?.some((address) => address.family === 'IPv6')) ? '::' : '0.0.0.0';
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { signToken } from '../../../src/auth/token.codec.js';
 import { SEED_SCALES } from '../../../src/domain/seed/index.js';
 import { TEST_JWT_SECRET } from '../app/boot-app.js';
+import { TEST_ADAPTER_ENV } from '../app/http-adapter.js';
 import { createTestDatabase, migrateAndSeed, type TestDatabase } from '../app/test-database.js';
 import { holdHeavySuiteLock } from '../heavy-suite.lock.js';
 import { RedisProcess } from '../redis-process.js';
@@ -68,6 +69,7 @@ export async function startAppCluster(options: AppClusterOptions): Promise<AppCl
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       CACHE_NAMESPACE: options.label.replace(/[^A-Za-z0-9_.-]/g, '_'),
       DB_MIGRATIONS_RUN: 'false',
+      ...TEST_ADAPTER_ENV,
       ...options.env,
     };
     const [adminToken, userToken] = await Promise.all([
