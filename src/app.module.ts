@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TieredCacheModule } from '@tiered-cache/nestjs';
+import { APP_FILTER } from '@nestjs/core';
+import { TieredCacheExceptionFilter, TieredCacheModule } from '@tiered-cache/nestjs';
 import { DataSource } from 'typeorm';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { AuthModule } from './auth/index.js';
@@ -36,6 +37,9 @@ export class AppModule {
         StudentsModule,
         ChatsModule,
       ],
+      // A cache error answers with its own status (400 for a key or tag made of bad input, 504 for a
+      // loader timeout, ...) instead of a bare 500: docs/http-errors.md.
+      providers: [{ provide: APP_FILTER, useClass: TieredCacheExceptionFilter }],
     };
   }
 }

@@ -9,6 +9,8 @@ export * from './invalidate-tags.decorator.js';
 export * from './principal.resolver.js';
 export { RESERVED_KEY_PREFIX } from './scoped-key.js';
 export { argumentsKey, stableHash, UnhashableArgumentError } from './stable-hash.js';
+export * from './tiered-cache-exception.filter.js';
+export * from './tiered-cache-http.errors.js';
 export * from './tiered-cache-module.options.js';
 export * from './tiered-cache.constants.js';
 export type { TieredCacheModuleAsyncOptions } from './tiered-cache.module-definition.js';
