@@ -9,6 +9,7 @@ import { TieredCacheAdminGuard } from './admin.guard.js';
 import type { TieredCacheAdminOptions } from './admin.options.js';
 import { CacheAdminService } from './cache-admin.service.js';
 import { MemoryConfirmationStore, PostgresConfirmationStore, type ConfirmationStore } from './confirmations.js';
+import { FastifyParamLimitCheck } from './fastify-param-limit.check.js';
 import { CacheStatsHistory } from './stats-history.js';
 
 /**
@@ -26,6 +27,7 @@ import { CacheStatsHistory } from './stats-history.js';
     TieredCacheAdminGuard,
     AdminAuditInterceptor,
     CacheStatsHistory,
+    FastifyParamLimitCheck,
     {
       provide: TIERED_CACHE_ADMIN_CONFIRMATIONS,
       inject: [TieredCache, TIERED_CACHE_ADMIN_OPTIONS],

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DashboardAssets, escapeHtml } from './dashboard-assets.js';
 import { TieredCacheDashboardModule } from './dashboard.module.js';
 
-describe('TieredCacheDashboardModule', () => {
+// On Fastify as docs/fastify.md sets it up: `ignoreTrailingSlash`, so that `/admin/dashboard/` answers too.
+describe.each(['express', 'fastify'] as const)('TieredCacheDashboardModule on %s', (platform) => {
   let app: INestApplication | undefined;
   afterEach(async () => {
     await app?.close();
@@ -14,9 +17,11 @@ describe('TieredCacheDashboardModule', () => {
 
   async function start(module: ReturnType<typeof TieredCacheDashboardModule.forRoot>, prefix?: string): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    const adapter = platform === 'fastify' ? new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } }) : new ExpressAdapter();
+    app = moduleRef.createNestApplication(adapter, { logger: false });
     if (prefix) app.setGlobalPrefix(prefix);
     await app.init();
+    if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     return app;
   }
 

@@ -12,6 +12,8 @@ import {
   type PipeTransform,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { InvalidOptionError } from '../core/errors.js';
@@ -83,7 +85,8 @@ class CatalogController {
   }
 }
 
-describe('@CacheResponse', () => {
+// The interceptor sets X-Cache through Nest's HTTP adapter, so it runs on both platforms.
+describe.each(['express', 'fastify'] as const)('@CacheResponse on %s', (platform) => {
   let tiers: NestTestTiers;
   let app: INestApplication;
   let cache: TieredCache;
@@ -91,7 +94,8 @@ describe('@CacheResponse', () => {
   const get = (path: string) => request(app.getHttpServer()).get(path);
 
   beforeAll(async () => {
-    tiers = await createNestTestTiers('cache_response');
+    for (const name of Object.keys(runs)) delete runs[name];
+    tiers = await createNestTestTiers(`cache_response_${platform}`);
     const options = tiers.options();
     namespace = options.namespace!;
     const moduleRef = await Test.createTestingModule({
@@ -99,8 +103,9 @@ describe('@CacheResponse', () => {
       controllers: [ItemsController, CatalogController],
       providers: [{ provide: APP_GUARD, useClass: HeaderAuthGuard }],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication(platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { logger: false });
     await app.init();
+    if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     cache = app.get(TieredCache);
   });
   afterAll(async () => {
