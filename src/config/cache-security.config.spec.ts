@@ -24,7 +24,7 @@ describe('loadCacheSecurity', () => {
     [{ CACHE_INTEGRITY_KEYS: `a=${SECRET}`, CACHE_ENCRYPTION_KEYS: 'e=c2hvcnQ=' }, 'CACHE_ENCRYPTION_KEYS', /exactly 32 bytes/],
     [{ CACHE_ENCRYPTION_KEYS: `e=${AES}` }, 'CACHE_ENCRYPTION_KEYS', /needs CACHE_INTEGRITY_KEYS/],
     [{ CACHE_ACCEPT_UNSIGNED: 'true' }, 'CACHE_ACCEPT_UNSIGNED', /only applies with CACHE_INTEGRITY_KEYS/],
-    [{ CACHE_INTEGRITY_KEYS: `a=${SECRET}`, CACHE_ACCEPT_UNSIGNED: 'yes' }, 'CACHE_ACCEPT_UNSIGNED', /must be true or false/],
+    [{ CACHE_INTEGRITY_KEYS: `a=${SECRET}`, CACHE_ACCEPT_UNSIGNED: 'maybe' }, 'CACHE_ACCEPT_UNSIGNED', /must be true or false/],
   ])('%j stops the app naming %s, without printing the secret', (env, variable, reason) => {
     let thrown: unknown;
     try {

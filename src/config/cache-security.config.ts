@@ -1,5 +1,6 @@
 import { InvalidOptionError, Keyring, type EncryptionOptions, type IntegrityOptions } from '@tiered-cache/nestjs';
 import { ConfigError } from './config.error.js';
+import { flag, type Env } from './env-values.js';
 
 /** Integrity and encryption of cached payloads (docs/security.md), read by {@link loadCacheSecurity}. */
 export interface CacheSecurityConfig {
@@ -9,8 +10,6 @@ export interface CacheSecurityConfig {
   readonly encryption: EncryptionOptions | undefined;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
  * Reads the cache's keys and checks them as the engine will, so that a bad key stops the app at
  * start-up naming the variable, not the engine's option.
@@ -19,7 +18,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadCacheSecurity(env: Env): CacheSecurityConfig {
   const signing = keyList(env, 'CACHE_INTEGRITY_KEYS')?.map(([id, secret]) => ({ id, secret }));
   const encrypting = keyList(env, 'CACHE_ENCRYPTION_KEYS')?.map(([id, key]) => ({ id, key }));
-  const acceptUnsigned = flag(env, 'CACHE_ACCEPT_UNSIGNED');
+  const acceptUnsigned = flag(env, 'CACHE_ACCEPT_UNSIGNED') === true;
   if (encrypting !== undefined && signing === undefined) throw new ConfigError('CACHE_ENCRYPTION_KEYS', 'needs CACHE_INTEGRITY_KEYS as well');
   if (acceptUnsigned && signing === undefined) throw new ConfigError('CACHE_ACCEPT_UNSIGNED', 'only applies with CACHE_INTEGRITY_KEYS');
   checked('CACHE_INTEGRITY_KEYS', () => signing && Keyring.signing(signing, 'integrity.keys'));
@@ -39,13 +38,6 @@ function keyList(env: Env, name: string): Array<[string, string]> | undefined {
     if (at <= 0 || at === item.length - 1) throw new ConfigError(name, `item ${index + 1} must be id=value`);
     return [item.slice(0, at).trim(), item.slice(at + 1).trim()];
   });
-}
-
-function flag(env: Env, name: string): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 /** Runs the engine's own key checks, reporting a failure under the variable's name. */

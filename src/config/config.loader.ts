@@ -1,6 +1,7 @@
 import { assertNamespace, toMilliseconds, type Duration } from '@tiered-cache/nestjs';
 import { loadCacheSecurity } from './cache-security.config.js';
 import { ConfigError } from './config.error.js';
+import { flag, integer, text, type Env } from './env-values.js';
 import type { AppConfig } from './config.types.js';
 import { loadDatabaseTls, loadRedisTls } from './connection-tls.config.js';
 import { loadHttpAdapter } from './http-adapter.config.js';
@@ -15,8 +16,6 @@ export const INSECURE_DEV_JWT_SECRET = 'insecure-development-secret-do-not-use-i
 /** HS256 keys shorter than the hash output (32 bytes) are weak (RFC 7518 §3.2). */
 const MIN_SECRET_BYTES = 32;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
  * Reads and validates the settings.
  * @throws ConfigError naming the first variable that is malformed.
@@ -30,7 +29,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: {
       url: databaseUrl,
       pgliteDir: text(env, 'PGLITE_DIR') ?? '.data/pglite',
-      migrationsRun: boolean(env, 'DB_MIGRATIONS_RUN', true),
+      migrationsRun: bool(env, 'DB_MIGRATIONS_RUN', true),
       tls: loadDatabaseTls(env, databaseUrl),
     },
     redisUrl,
@@ -68,30 +67,6 @@ function claim(env: Env, name: string): string | undefined {
     throw new ConfigError(name, `must be 1-256 printable ASCII characters without spaces, got ${JSON.stringify(raw)}`);
   }
   return raw;
-}
-
-/** An empty variable counts as unset, so `FOO=` in a compose file does not mean "the empty string". */
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = text(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
@@ -136,4 +111,8 @@ function namespace(env: Env, name: string, fallback: string): string {
   } catch {
     throw new ConfigError(name, `must be 1-64 characters of A-Z a-z 0-9 _ . -, got ${JSON.stringify(raw)}`);
   }
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  return flag(env, name) ?? fallback;
 }

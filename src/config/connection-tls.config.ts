@@ -1,7 +1,6 @@
 import { InvalidOptionError, resolveTls, sslParameters, type TlsOptions } from '@tiered-cache/nestjs';
 import { ConfigError } from './config.error.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { flag, text, type Env } from './env-values.js';
 
 /** Which variable holds each TLS option, so that the library's errors can name the variable. */
 interface TlsVariables {
@@ -96,20 +95,6 @@ function check(tls: TlsOptions, names: TlsVariables): TlsOptions {
 
 function firstSet(env: Env, names: TlsVariables): string {
   return Object.values(names).find((name) => text(env, name) !== undefined)!;
-}
-
-/** An empty variable counts as unset, as everywhere in the config. */
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function flag(env: Env, name: string): boolean | undefined {
-  const raw = text(env, name)?.toLowerCase();
-  if (raw === undefined) return undefined;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 /** Start-up warnings for TLS that encrypts but does not check whom it talks to. */

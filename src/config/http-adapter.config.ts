@@ -1,11 +1,10 @@
 import { ConfigError } from './config.error.js';
+import { type Env } from './env-values.js';
 
 /** The HTTP platforms the app runs on; both serve the same routes with the same answers. */
 export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
 
 export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads `HTTP_ADAPTER`: `express` (the default) or `fastify`, in any letter case.

@@ -1,5 +1,6 @@
 import { toMilliseconds } from '@tiered-cache/nestjs';
 import { ConfigError } from './config.error.js';
+import { integer, text, type Env } from './env-values.js';
 
 /** At most `limit` events per `windowMs` (a fixed window that starts with the first event). */
 export interface RateLimit {
@@ -20,8 +21,6 @@ export interface HttpLimitsConfig {
   /** `SSE_MAX_STREAMS_PER_USER`, default 5: event streams one user may have open at once per instance. */
   readonly maxStreamsPerUser: number;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** A day: a longer window would only make a mistyped setting lock clients out for long. */
 const MAX_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -46,21 +45,6 @@ export function loadHttpLimits(env: Env): HttpLimitsConfig {
     },
     maxStreamsPerUser: integer(env, 'SSE_MAX_STREAMS_PER_USER', 5, 1, 10_000),
   };
-}
-
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
 }
 
 function window(env: Env, name: string, fallback: string): number {
