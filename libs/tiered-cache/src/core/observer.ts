@@ -24,6 +24,35 @@ export interface PayloadRejectedEvent {
   readonly reason: RejectionReason;
 }
 
+/** Who answered a read: a tier, `miss` (none had it; `getOrSet` then ran the loader), or `stale` (a stale value served because the loader failed or timed out). */
+export type CallAnswer = TierName | 'miss' | 'stale';
+
+/** A public call that finished, successfully or not. */
+export interface CacheCallEvent {
+  readonly operation: 'getOrSet' | 'get' | 'set' | 'delete' | 'invalidateTags';
+  /** The key as the caller gave it; absent for `invalidateTags`. An observer chooses what of it to record. */
+  readonly key?: string;
+  /** `get` and `getOrSet`: who answered. */
+  readonly answer?: CallAnswer;
+  /** `getOrSet`: the call joined a load another caller had started (single-flight). */
+  readonly coalesced?: boolean;
+  /** `invalidateTags`: how many tags were given. */
+  readonly tags?: number;
+  /** When the call began, in epoch milliseconds (fractional), so that a span can be drawn afterwards. */
+  readonly startTime: number;
+  readonly seconds: number;
+  /** What the call rejected with, if it did. */
+  readonly error?: unknown;
+}
+
+/** A loader run that finished: for a miss, or a refresh-ahead in the background. */
+export interface LoaderEvent {
+  readonly key: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+  readonly background: boolean;
+}
+
 /**
  * Hooks for metrics and dashboards. Called synchronously; an observer that throws is ignored.
  * With no observer registered the engine does not even read the clock for them.
@@ -32,4 +61,10 @@ export interface CacheObserver {
   tierOperation?(event: TierOperationEvent): void;
   invalidation?(event: InvalidationEvent): void;
   payloadRejected?(event: PayloadRejectedEvent): void;
+  /**
+   * After every `getOrSet`, `get`, `set`, `delete` and `invalidateTags`, in the caller's async
+   * context (a tracer's active span there is the caller's).
+   */
+  call?(event: CacheCallEvent): void;
+  loader?(event: LoaderEvent): void;
 }

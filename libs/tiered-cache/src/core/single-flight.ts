@@ -1,3 +1,5 @@
+import type { CallAnswer } from './observer.js';
+
 /**
  * A running load. `mark` is the change-log sequence when it began (see {@link ChangeLog}); `tags`
  * are the tags its result will carry, or `undefined` when they depend on the value.
@@ -6,6 +8,8 @@ export interface Flight<T> {
   readonly promise: Promise<T>;
   readonly mark: number;
   readonly tags: readonly string[] | undefined;
+  /** Who answered, once known: set by the load for observers of the callers it serves. */
+  answer?: CallAnswer;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AutoRecovery } from '../resilience/auto-recovery.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
-import { tagsAreValid } from '../tiers/tier.js';
+import { tagsAreValid, type TierName } from '../tiers/tier.js';
 import type { ChangeLog } from './change-log.js';
 import { capLifetime, contradicts, type CacheEntry } from './entry.js';
 import type { ObserverHub } from './observer-hub.js';
@@ -11,7 +11,7 @@ import type { EngineCounters } from './stats.js';
 import { normalizeTags } from './tags.js';
 
 export type ReadOutcome =
-  | { readonly hit: true; readonly value: unknown; readonly payload: Buffer | undefined }
+  | { readonly hit: true; readonly value: unknown; readonly payload: Buffer | undefined; readonly tier: TierName }
   | { readonly hit: false; readonly stale: CacheEntry | undefined; readonly clock: number | undefined };
 
 /** Why an entry is written: a loader's result must pass the tag check; an explicit `set` always lands. */
@@ -53,7 +53,7 @@ export class TierIO {
       if (entry !== undefined && now < entry.staleAt) {
         this.counters.l1.hits++;
         this.counters.hits++;
-        return { hit: true, value: entry.value, payload: entry.payload };
+        return { hit: true, value: entry.value, payload: entry.payload, tier: 'l1' };
       }
       stale = entry;
       this.counters.l1.misses++;
@@ -84,7 +84,7 @@ export class TierIO {
           slot.counters.hits++;
           this.counters.hits++;
           this.backfill(storageKey, entry, result.payload, call, missed, now, mark);
-          return { hit: true, value: entry.value, payload: result.payload };
+          return { hit: true, value: entry.value, payload: result.payload, tier: slot.tier.name };
         }
         if (stale === undefined || entry.staleAt > stale.staleAt) stale = entry;
       }

@@ -19,7 +19,7 @@ import { PayloadTooLargeError, SerializationError } from './errors.js';
 import { fulfilsWithin, valueWithin } from './fulfils-within.js';
 import { assertNamespace, KeyBuilder } from './key-builder.js';
 import type { CacheObserver } from './observer.js';
-import { ObserverHub } from './observer-hub.js';
+import { ObserverHub, type CallRecord } from './observer-hub.js';
 import type { CacheCallOptions, InvalidateOptions, TieredCacheOptions } from './options.js';
 import type { RemoteSlot } from './remote-slot.js';
 import { parseCaps, resolveCall, type ResolvedCall, type TierSelection } from './resolved-call.js';
@@ -166,11 +166,55 @@ export class TieredCache {
    * Returns the cached value for `key`, or runs `loader` once (however many callers miss at once),
    * stores its result in every selected tier, and returns it.
    */
-  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: CacheCallOptions<T>): Promise<T> {
+  getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: CacheCallOptions<T>): Promise<T> {
+    const started = this.hub.callStart();
+    if (started === undefined) return this.getOrSetNow(key, loader, options, undefined);
+    const record: CallRecord = {};
+    return this.hub.settle(this.getOrSetNow(key, loader, options, record), started, 'getOrSet', { key, record });
+  }
+
+  /** Returns the cached value, or `undefined`. Stale entries are not returned. */
+  get<T>(key: string, options?: Pick<CacheCallOptions<T>, 'tiers'>): Promise<T | undefined> {
+    const started = this.hub.callStart();
+    if (started === undefined) return this.getNow(key, options, undefined);
+    const record: CallRecord = {};
+    return this.hub.settle(this.getNow(key, options, record), started, 'get', { key, record });
+  }
+
+  /**
+   * Writes `value` to every selected tier.
+   * @throws SerializationError when the value cannot be serialized; then nothing is written.
+   */
+  set<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
+    const started = this.hub.callStart();
+    const done = this.setNow(key, value, options);
+    return started === undefined ? done : this.hub.settle(done, started, 'set', { key });
+  }
+
+  /** Removes `key` from every tier, here and (through the bus) on every other instance. */
+  delete(key: string): Promise<void> {
+    const started = this.hub.callStart();
+    const done = this.deleteNow(key);
+    return started === undefined ? done : this.hub.settle(done, started, 'delete', { key });
+  }
+
+  /**
+   * Invalidates every entry carrying any of `tags`, in O(1) per tag whatever the number of entries.
+   * Once this resolves, no tier on this instance serves an entry created before the call.
+   */
+  invalidateTags(tags: readonly string[], options: InvalidateOptions = {}): Promise<void> {
+    const started = this.hub.callStart();
+    const done = this.invalidateTagsNow(tags, options);
+    return started === undefined ? done : this.hub.settle(done, started, 'invalidateTags', { tags: Array.isArray(tags) ? tags.length : 0 });
+  }
+
+  /** `record` is given when someone observes: the call notes in it who answered. */
+  private async getOrSetNow<T>(key: string, loader: () => T | Promise<T>, options: CacheCallOptions<T> | undefined, record: CallRecord | undefined): Promise<T> {
     const storageKey = this.keys.build(key);
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
     if (fresh !== undefined) {
+      if (record !== undefined) record.answer = 'l1';
       if (options?.refreshAhead !== undefined || this.defaultCall.refreshAhead !== undefined) {
         this.refreshAhead(key, storageKey, fresh, loader, options);
       }
@@ -179,33 +223,37 @@ export class TieredCache {
     const running = this.flights.get(storageKey);
     if (running !== undefined) {
       this.counters.coalesced++;
+      if (record !== undefined) {
+        record.coalesced = true;
+        record.flight = running;
+      }
       return this.handOut(running.promise as Promise<T>);
     }
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
     const flight = this.flights.start<T>(storageKey, this.changes.mark(), staticTags(call), (started) =>
       this.readOrLoad(key, storageKey, loader, call, started),
     );
+    if (record !== undefined) record.flight = flight;
     return this.handOut(flight.promise);
   }
 
-  /** Returns the cached value, or `undefined`. Stale entries are not returned. */
-  async get<T>(key: string, options?: Pick<CacheCallOptions<T>, 'tiers'>): Promise<T | undefined> {
+  private async getNow<T>(key: string, options: Pick<CacheCallOptions<T>, 'tiers'> | undefined, record: CallRecord | undefined): Promise<T | undefined> {
     const storageKey = this.keys.build(key);
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
-    if (fresh !== undefined) return this.copy ? this.copyOf<T>(fresh) : (fresh.value as T);
+    if (fresh !== undefined) {
+      if (record !== undefined) record.answer = 'l1';
+      return this.copy ? this.copyOf<T>(fresh) : (fresh.value as T);
+    }
     const running = this.runningFor(storageKey);
     if (running !== undefined) await running; // read-your-writes: this instance's sets and deletes first
     const outcome = await this.io.read(storageKey, options?.tiers ? this.resolveCall(options) : this.defaultCall, this.changes.mark());
+    if (record !== undefined) record.answer = outcome.hit ? outcome.tier : 'miss';
     if (!outcome.hit) return undefined;
     return this.copy ? this.copyOf<T>(outcome) : (outcome.value as T);
   }
 
-  /**
-   * Writes `value` to every selected tier.
-   * @throws SerializationError when the value cannot be serialized; then nothing is written.
-   */
-  async set<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
+  private async setNow<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
     const storageKey = this.keys.build(key);
     const payload = this.serialize(key, value);
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
@@ -217,8 +265,7 @@ export class TieredCache {
     });
   }
 
-  /** Removes `key` from every tier, here and (through the bus) on every other instance. */
-  async delete(key: string): Promise<void> {
+  private async deleteNow(key: string): Promise<void> {
     const storageKey = this.keys.build(key);
     this.changed(storageKey);
     await this.mutate(storageKey, async () => {
@@ -236,11 +283,7 @@ export class TieredCache {
     });
   }
 
-  /**
-   * Invalidates every entry carrying any of `tags`, in O(1) per tag whatever the number of entries.
-   * Once this resolves, no tier on this instance serves an entry created before the call.
-   */
-  async invalidateTags(tags: readonly string[], options: InvalidateOptions = {}): Promise<void> {
+  private async invalidateTagsNow(tags: readonly string[], options: InvalidateOptions): Promise<void> {
     const normalized = normalizeTags(tags);
     if (normalized.length === 0) return;
     const source = options.source ?? 'app';
@@ -411,20 +454,30 @@ export class TieredCache {
     const running = this.runningFor(storageKey);
     if (running !== undefined) await running; // read-your-writes: this instance's sets and deletes first
     const outcome = await this.io.read(storageKey, call, flight.mark);
-    if (outcome.hit) return outcome.value as T;
+    if (outcome.hit) {
+      flight.answer = outcome.tier;
+      return outcome.value as T;
+    }
+    flight.answer = 'miss';
     const stale = outcome.stale !== undefined && this.now() < outcome.stale.expiresAt ? outcome.stale : undefined;
     const stamp = outcome.clock !== undefined ? this.clock.observed(outcome.clock) : await this.clock.read();
     const peer = call.lock ? await this.lockOrWait(storageKey, call, flight.mark) : undefined;
-    if (peer?.hit) return peer.value as T;
+    if (peer?.hit) {
+      flight.answer = peer.tier;
+      return peer.value as T;
+    }
     const loading = this.loadAndStore(key, storageKey, loader, call, flight, stamp);
     // Held until the value is in L2 too: released earlier, another instance would miss and load again.
     const release = peer?.release;
     if (release) void loading.then(() => this.io.settled(storageKey), () => undefined).finally(release);
     try {
       const timed = await awaitWithTimeouts(key, loading, { softMs: call.softMs, hardMs: call.hardMs }, stale !== undefined);
-      return timed.kind === 'value' ? timed.value : this.serveStale(storageKey, stale!, call, flight.mark);
+      if (timed.kind === 'value') return timed.value;
+      flight.answer = 'stale';
+      return this.serveStale(storageKey, stale!, call, flight.mark);
     } catch (error) {
       if (error instanceof SerializationError || stale === undefined) throw error;
+      flight.answer = 'stale';
       return this.serveStale(storageKey, stale, call, flight.mark);
     }
   }
@@ -436,9 +489,10 @@ export class TieredCache {
     call: ResolvedCall<T>,
     flight: Flight<T>,
     stamp: Stamp,
+    background = false,
   ): Promise<T> {
     this.counters.loaderCalls++;
-    const value = await loader();
+    const value = this.hub.observed ? await this.hub.timedLoader(key, background, loader) : await loader();
     await this.io.store(storageKey, value, this.serialize(key, value), call, stamp, flight.mark, 'load');
     return value;
   }
@@ -451,7 +505,7 @@ export class TieredCache {
     storageKey: string,
     call: TierSelection & Pick<ResolvedCall<unknown>, 'lock'>,
     mark: number,
-  ): Promise<{ hit: true; value: unknown } | { hit: false; release?: () => Promise<void> }> {
+  ): Promise<{ hit: true; value: unknown; tier: TierName } | { hit: false; release?: () => Promise<void> }> {
     const lock = this.lock;
     if (lock === undefined || call.lock === undefined) return { hit: false };
     const { ttlMs, waitMs } = call.lock;
@@ -481,7 +535,7 @@ export class TieredCache {
     this.counters.refreshes++;
     this.flights.start<T>(storageKey, this.changes.mark(), staticTags(call), async (flight) => {
       try {
-        return await this.loadAndStore(key, storageKey, loader, call, flight, await this.clock.read());
+        return await this.loadAndStore(key, storageKey, loader, call, flight, await this.clock.read(), true);
       } catch (error) {
         this.refreshBackoff.set(storageKey, this.now() + this.failSafeThrottleMs);
         throw error;
