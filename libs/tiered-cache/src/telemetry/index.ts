@@ -1,0 +1,3 @@
+export * from './telemetry.options.js';
+export * from './tiered-cache-telemetry.module.js';
+export * from './tiered-cache.telemetry.js';
