@@ -31,6 +31,7 @@ export default {
     '^@tiered-cache/nestjs$': '<rootDir>/libs/tiered-cache/src/index.ts',
     '^@tiered-cache/nestjs/core$': '<rootDir>/libs/tiered-cache/src/engine.ts',
     '^@tiered-cache/nestjs/keyv$': '<rootDir>/libs/tiered-cache/src/keyv.ts',
+    '^@tiered-cache/nestjs/telemetry$': '<rootDir>/libs/tiered-cache/src/telemetry/index.ts',
     '^@tiered-cache/nestjs/health$': '<rootDir>/libs/tiered-cache/src/health/index.ts',
     '^@tiered-cache/nestjs/admin$': '<rootDir>/libs/tiered-cache/src/admin/index.ts',
     '^@tiered-cache/nestjs/metrics$': '<rootDir>/libs/tiered-cache/src/metrics/index.ts',
