@@ -40,8 +40,31 @@ const VARIANTS: readonly Variant[] = [
   { id: 'bare', name: 'bare: public, no parameters, constant', kind: 'baseline', path: '/bench/bare' },
 ];
 
+/** The HTTP platform a subject runs on. */
+type Platform = 'express' | 'fastify';
+
+/**
+ * The variants also measured on Fastify: the cache on each of our paths, and the framework's own
+ * cost (the constant and the bare endpoint). The others mostly measure the database or the peers.
+ */
+const FASTIFY_VARIANTS: ReadonlySet<Variant['id']> = new Set(['cached', 'cacheResponse', 'constant', 'bare']);
+
+/** One variant on one platform. */
+interface Subject {
+  readonly variant: Variant;
+  readonly platform: Platform;
+}
+
+const SUBJECTS: readonly Subject[] = [
+  ...VARIANTS.map((variant) => ({ variant, platform: 'express' as const })),
+  ...VARIANTS.filter((variant) => FASTIFY_VARIANTS.has(variant.id)).map((variant) => ({ variant, platform: 'fastify' as const })),
+];
+
+const subjectKey = ({ platform, variant }: Subject) => `${platform}:${variant.id}`;
+
 interface Measured {
   variant: Variant;
+  platform: Platform;
   rounds: LoadResult[];
   /** The app's SQL statements (TypeORM) and the cache's L3 statements, over all recorded runs. */
   domainStatements: number;
@@ -57,41 +80,57 @@ export const httpCase: BenchCase = {
 async function runHttp({ env, settings, log }: CaseContext) {
   const sizing = settings.quick ? QUICK : FULL;
   const ref = await loadReferenceApp();
-  const { benchHttpModules, benchConstant } = await import('../lib/http-bench.module.js');
+  const { benchHttpModules, benchConstant, memoryRedisInterceptor } = await import('../lib/http-bench.module.js');
   const { measureInterceptorHits } = await import('../lib/interceptor-hit.js');
   log('case 8: booting the reference app (small seed) with the bench routes, listening on 127.0.0.1');
-  const app = await ref.startReferenceApp(env, {
-    label: 'http',
-    scale: ref.SEED_SCALES.small,
+  const expressModules = benchHttpModules({ redisUrl: env.redisUrl, keyPrefix: env.prefix });
+  const expressMemoryRedis = memoryRedisInterceptor.module;
+  const app = await ref.startReferenceApp(env, { label: 'http', scale: ref.SEED_SCALES.small, imports: expressModules, listen: true });
+  log('case 8: booting a second instance on Fastify, on the same database, Redis prefix and namespace');
+  const fastify = await ref.startReferenceAppPeer(env, app, {
     imports: benchHttpModules({ redisUrl: env.redisUrl, keyPrefix: env.prefix }),
     listen: true,
+    httpAdapter: 'fastify',
   });
+  // The peer's modules replaced the Express app's in `memoryRedisInterceptor`: the in-process
+  // measure selects that module in the Express app.
+  memoryRedisInterceptor.module = expressMemoryRedis;
+  const instances = { express: app, fastify } as const;
   const sessions = app.app.get(ref.ExpertSessionsService);
   benchConstant.value = await ref.ExpertSessionsService.prototype.getWithStats.call(sessions, SESSION_ID);
   const token = await ref.signToken(app.jwtSecret, { sub: 'student-1', role: 'user' });
   const headers = { authorization: `Bearer ${token}` };
-  await checkVariants(app.url!, headers, JSON.stringify(benchConstant.value));
-  const counter = ref.StatementCounter.install(app.dataSource);
+  for (const platform of ['express', 'fastify'] as const) {
+    const variants = SUBJECTS.filter((subject) => subject.platform === platform).map((subject) => subject.variant);
+    await checkVariants(instances[platform].url!, variants, headers, JSON.stringify(benchConstant.value));
+  }
+  const counters = { express: ref.StatementCounter.install(app.dataSource), fastify: ref.StatementCounter.install(fastify.dataSource) };
 
   const gc = (globalThis as { gc?: () => void }).gc;
-  const server = app.app.getHttpServer() as Server;
-  const run = async (variant: Variant, durationS: number) => {
+  const run = async ({ platform, variant }: Subject, durationS: number) => {
+    const instance = instances[platform];
     gc?.();
-    const result = await load({ url: `${app.url}${variant.path}`, connections: CONNECTIONS, durationS, headers });
-    await drain(server, app.pool);
+    const result = await load({ url: `${instance.url}${variant.path}`, connections: CONNECTIONS, durationS, headers });
+    await drain(instance.app.getHttpServer() as Server, instance.pool);
     return result;
   };
-  log(`case 8: warm-up, ${sizing.warmUpS} s per variant`);
-  for (const variant of VARIANTS) await run(variant, sizing.warmUpS);
-  counter.take();
+  log(`case 8: warm-up, ${sizing.warmUpS} s per variant and platform`);
+  for (const subject of SUBJECTS) await run(subject, sizing.warmUpS);
+  counters.express.take();
+  counters.fastify.take();
 
-  const results = new Map<Variant['id'], Measured>(VARIANTS.map((variant) => [variant.id, { variant, rounds: [], domainStatements: 0, l3Statements: 0 }]));
+  const results = new Map<string, Measured>(
+    SUBJECTS.map((subject) => [subjectKey(subject), { variant: subject.variant, platform: subject.platform, rounds: [], domainStatements: 0, l3Statements: 0 }]),
+  );
   for (let round = 0; round < sizing.rounds; round++) {
-    log(`case 8: round ${round + 1} of ${sizing.rounds}, ${VARIANTS.length} variants × ${sizing.durationS} s at ${CONNECTIONS} connections`);
-    for (const variant of roundOrder(VARIANTS, round)) {
-      const result = await run(variant, sizing.durationS);
-      const counts = counter.take();
-      const measured = results.get(variant.id)!;
+    log(`case 8: round ${round + 1} of ${sizing.rounds}, ${SUBJECTS.length} variants and platforms × ${sizing.durationS} s at ${CONNECTIONS} connections`);
+    for (const subject of roundOrder(SUBJECTS, round)) {
+      const result = await run(subject, sizing.durationS);
+      // The idle instance's statements meanwhile (its timers, its listener) are no one's.
+      const idle = subject.platform === 'express' ? counters.fastify : counters.express;
+      idle.take();
+      const counts = counters[subject.platform].take();
+      const measured = results.get(subjectKey(subject))!;
       measured.rounds.push(result);
       measured.domainStatements += counts.count('domain');
       measured.l3Statements += counts.count('l3');
@@ -99,6 +138,7 @@ async function runHttp({ env, settings, log }: CaseContext) {
   }
   log('case 8: interceptor hits in process');
   const inProcess = await measureInterceptorHits(app.app, benchConstant.value, settings.measure);
+  await fastify.close();
   await app.close();
   return report(sizing, [...results.values()], inProcess);
 }
@@ -119,8 +159,8 @@ async function drain(server: Server, pool: { totalCount: number; idleCount: numb
 }
 
 /** Every variant answers 200 with the same body (the session), twice (the second a cache hit). */
-async function checkVariants(baseUrl: string, headers: Record<string, string>, expected: string): Promise<void> {
-  for (const variant of VARIANTS) {
+async function checkVariants(baseUrl: string, variants: readonly Variant[], headers: Record<string, string>, expected: string): Promise<void> {
+  for (const variant of variants) {
     for (let attempt = 0; attempt < 2; attempt++) {
       const response = await fetch(`${baseUrl}${variant.path}`, { headers });
       const body = await response.text();
@@ -137,7 +177,9 @@ function pairedRatio(a: Measured, b: Measured): number {
   return medianRoundRatio(a.rounds.map((round) => round.rps), b.rounds.map((round) => round.rps));
 }
 
-function report(sizing: Sizing, results: Measured[], inProcess: MeasuredTask[]) {
+function report(sizing: Sizing, measured: Measured[], inProcess: MeasuredTask[]) {
+  const results = measured.filter((result) => result.platform === 'express');
+  const onFastify = measured.filter((result) => result.platform === 'fastify');
   const byId = (id: Variant['id']) => results.find((result) => result.variant.id === id)!;
   const ours = byId('cached');
   const rps = (result: Measured) => median(result.rounds.map((round) => round.rps));
@@ -154,7 +196,7 @@ function report(sizing: Sizing, results: Measured[], inProcess: MeasuredTask[]) 
   const ms = (value: number) => `${value} ms`;
 
   const table: Table = {
-    title: `HTTP, ${CONNECTIONS} connections, ${sizing.rounds} interleaved rounds of ${sizing.durationS} s per variant`,
+    title: `HTTP on Express, ${CONNECTIONS} connections, ${sizing.rounds} interleaved rounds of ${sizing.durationS} s per variant`,
     columns: ['Variant', 'Kind', 'Requests/s (median)', 'Round spread', 'p50', 'p99', 'p99, worst round', 'SQL per request', 'L3 per request', `ours ÷ variant (requests/s)`],
     leftColumns: 2,
     rows: results.map((result) => [
@@ -171,9 +213,27 @@ function report(sizing: Sizing, results: Measured[], inProcess: MeasuredTask[]) 
     ]),
   };
 
+  const platforms: Table = {
+    title: `Fastify and Express: the same routes on the same cache state, in the same rounds`,
+    columns: ['Variant', 'Express requests/s', 'Fastify requests/s', 'Fastify ÷ Express (requests/s)', 'Express p50 / p99', 'Fastify p50 / p99', 'Fastify SQL per request'],
+    leftColumns: 1,
+    rows: onFastify.map((result) => {
+      const express = byId(result.variant.id);
+      return [
+        result.variant.name + (failures(result) > 0 ? ' ⚠' : ''),
+        formatOps(rps(express)),
+        formatOps(rps(result)),
+        formatRatio(pairedRatio(result, express)),
+        `${ms(p50(express))} / ${ms(p99(express))}`,
+        `${ms(p50(result))} / ${ms(p99(result))}`,
+        perRequest(result.domainStatements, result),
+      ];
+    }),
+  };
+
   const notes: string[] = [];
-  for (const result of results) {
-    if (failures(result) > 0) notes.push(`⚠ ${result.variant.name}: ${failures(result)} of ${requests(result)} requests were not a clean 2xx`);
+  for (const result of measured) {
+    if (failures(result) > 0) notes.push(`⚠ ${result.variant.name} on ${result.platform}: ${failures(result)} of ${requests(result)} requests were not a clean 2xx`);
   }
   notes.push(...problemsOf(inProcess));
   const oursInProcess = find(inProcess, 'ours: `CacheResponseInterceptor` hit');
@@ -232,9 +292,10 @@ function report(sizing: Sizing, results: Measured[], inProcess: MeasuredTask[]) 
       `Ours: the app's own \`GET /expert-sessions/${SESSION_ID}\` (\`ExpertSessionsService.getWithStats\`, \`@Cached\`, an L1 hit once warm). The other variants are bench-only routes (\`bench/lib/http-bench.module.ts\`) with the same guard, pipe and \`IdParamDto\` parameter, returning the same session: uncached (the undecorated method from the class prototype, one SQL query per request); \`@nestjs/cache-manager\`'s \`CacheInterceptor\` (key: the URL, TTL 5 min) in front of the uncached handler, each set-up its own \`CacheModule\`: on \`@keyv/redis\` alone, on memory + \`@keyv/redis\`, and on our engine through the library's \`TieredKeyvStore\` (the app's \`TieredCache\`, all tiers); our \`@CacheResponse\` (key: the URL, the same TTL and the tags \`@Cached\` gives the method) in front of the uncached handler; a constant from an async handler.`,
       'What differs: Nest runs the pipes inside the interceptor chain, so a `CacheInterceptor` or `@CacheResponse` hit answers before the validation pipe (and the handler) runs, where `@Cached` sits in the service, after the guard and the pipe. The guard runs for every variant but the bare one.',
       'The bare endpoint is `@Public()` (the guard returns at once), has no parameter to validate and returns the same constant: the framework\'s limit. The target is taken against the constant endpoint with the same guard and pipe, so that it measures what the cache costs; the bare row shows what the JWT check and the validation cost on top.',
-      `The bench's routes are registered before the app's, so Express matches a few more routes for ours. After ${sizing.warmUpS} s of warm-up per variant, ${sizing.rounds} rounds run every variant once, in a rotated order, as fast as the server answers; requests/s and latencies are medians over rounds, ratios medians of the per-round ratios. After each run the bench waits for the server's connections to close and the pool to go idle. autocannon's latency histogram has a 1 ms resolution.`,
+      `Fastify: a second instance of the same app module and bench routes on \`@nestjs/platform-fastify\` (\`HTTP_ADAPTER=fastify\`, with the app's router options and body parsers), booted in the same process on the same database, Redis prefix, namespace and JWT secret, so on the same L2 and L3 entries; its L1 is its own and fills during its warm-up. It serves the ${[...FASTIFY_VARIANTS].map((id) => `\`${id}\``).join(', ')} variants; its runs are interleaved with Express's in the same rounds, so "Fastify ÷ Express" is a paired ratio. One instance is under load at a time; the other idles.`,
+      `The bench's routes are registered before the app's, so the router matches a few more routes for ours. After ${sizing.warmUpS} s of warm-up per variant and platform, ${sizing.rounds} rounds run every variant once, in a rotated order, as fast as the server answers; requests/s and latencies are medians over rounds, ratios medians of the per-round ratios. After each run the bench waits for the server's connections to close and the pool to go idle. autocannon's latency histogram has a 1 ms resolution.`,
     ],
-    tables: [table, inProcessTable],
+    tables: [table, platforms, inProcessTable],
     notes,
     targets,
   };

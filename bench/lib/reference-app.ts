@@ -15,9 +15,10 @@ import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { DbInvalidationService, typeOrmPool } from '../../src/cache/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, type AppConfig, type HttpAdapterName } from '../../src/config/index.js';
 import { dataSourceOptions } from '../../src/database/data-source.options.js';
 import { seedDatabase, type SeedScale } from '../../src/domain/seed/index.js';
+import { createHttpAdapter } from '../../src/http/http-adapter.factory.js';
 import type { BenchEnv } from './env.js';
 
 export { signToken } from '../../src/auth/index.js';
@@ -40,10 +41,17 @@ export interface ReferenceAppOptions {
   imports?: Array<Type | DynamicModule>;
   /** Listen on an ephemeral port on 127.0.0.1; otherwise only `init()` (in-process calls). */
   listen?: boolean;
+  /** The HTTP platform (`HTTP_ADAPTER`); default Express, as `main.ts` has it. */
+  httpAdapter?: HttpAdapterName;
 }
+
+/** What {@link startReferenceAppPeer} may choose for the other instance. */
+export type ReferenceAppPeerOptions = Pick<ReferenceAppOptions, 'imports' | 'listen' | 'httpAdapter'>;
 
 export interface ReferenceApp {
   readonly app: INestApplication;
+  /** The settings it was booted with (the same for a peer, but for `httpAdapter`). */
+  readonly config: AppConfig;
   /** The pg pool behind TypeORM, which the cache's L3 tier shares. */
   readonly pool: pg.Pool;
   /** The app's `TieredCache` (L1 memory, L2 Redis, L3 PostgreSQL, as `main.ts` configures it). */
@@ -60,7 +68,7 @@ export interface ReferenceApp {
   settleInvalidations(timeoutMs?: number): Promise<void>;
   /**
    * Closes the app and drops its database now, so that the next case does not run next to it;
-   * `env.dispose()` does it otherwise.
+   * `env.dispose()` does it otherwise. A peer closes only itself.
    */
   close(): Promise<void>;
 }
@@ -91,6 +99,7 @@ export async function startReferenceApp(env: BenchEnv, options: ReferenceAppOpti
     REDIS_URL: env.redisUrl,
     CACHE_NAMESPACE: database,
     CACHE_KEY_PREFIX: `${env.prefix}${options.label}:`,
+    HTTP_ADAPTER: options.httpAdapter ?? 'express',
   });
 
   // Migrated and seeded before the app starts, as `npm run seed` does it. Seeding a running app
@@ -100,11 +109,42 @@ export async function startReferenceApp(env: BenchEnv, options: ReferenceAppOpti
   // up on the seed's stamps in batches.
   await migrateAndSeed(config, options.scale);
 
+  const booted = await bootReferenceApp(env, config, options, { databaseUrl, database, jwtSecret });
+  return {
+    ...booted,
+    async close() {
+      try {
+        await booted.close();
+      } finally {
+        await dropDatabase();
+      }
+    },
+  };
+}
+
+/**
+ * Another instance of `primary` on the same database, Redis prefix, namespace and JWT secret (so on
+ * the same L2 and L3 entries, and the same tokens), e.g. on the other HTTP platform; its L1 is its
+ * own. Nothing is migrated or seeded again. `env.dispose()` or its `close()` closes it; the
+ * database stays the primary's.
+ */
+export async function startReferenceAppPeer(env: BenchEnv, primary: ReferenceApp, options: ReferenceAppPeerOptions): Promise<ReferenceApp> {
+  const config: AppConfig = { ...primary.config, httpAdapter: options.httpAdapter ?? 'express' };
+  return bootReferenceApp(env, config, options, primary);
+}
+
+/** Boots `AppModule` on `config`, on a database that is already migrated and seeded. */
+async function bootReferenceApp(
+  env: BenchEnv,
+  config: AppConfig,
+  options: ReferenceAppPeerOptions,
+  database: Pick<ReferenceApp, 'databaseUrl' | 'database' | 'jwtSecret'>,
+): Promise<ReferenceApp> {
   copyLibraryAssets();
   @Module({ imports: [...(options.imports ?? []), AppModule.forRoot(config)] })
   class BenchRootModule {}
 
-  const app = await NestFactory.create(BenchRootModule, { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.create(BenchRootModule, createHttpAdapter(config), { logger: ['error', 'warn'], abortOnError: false });
   const closeApp = once(() => app.close());
   env.onDispose(closeApp);
   // configureApp also installs Nest's shutdown hooks, which on Ctrl-C would close the app and
@@ -125,20 +165,15 @@ export async function startReferenceApp(env: BenchEnv, options: ReferenceAppOpti
   const address = options.listen ? (app.getHttpServer() as { address(): AddressInfo }).address() : undefined;
   return {
     app,
+    config,
     pool: typeOrmPool(dataSource),
     cache: app.get(TieredCache),
     dataSource,
-    databaseUrl,
-    database,
-    jwtSecret,
+    ...database,
     url: address ? `http://127.0.0.1:${address.port}` : undefined,
     settleInvalidations,
-    async close() {
-      try {
-        await closeApp();
-      } finally {
-        await dropDatabase();
-      }
+    close: async () => {
+      await closeApp();
     },
   };
 }
