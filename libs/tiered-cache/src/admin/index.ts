@@ -10,3 +10,4 @@ export * from './cache-admin.service.js';
 export * from './cache-report.js';
 export * from './confirmations.js';
 export * from './stats-history.js';
+export * from '../alerts/index.js';

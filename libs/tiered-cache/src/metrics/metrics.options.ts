@@ -16,6 +16,8 @@ export interface TieredCacheMetricsOptions {
   buckets?: number[];
   /** Registry to register on. Default: a registry of the module's own (not prom-client's global one). */
   registry?: Registry;
+  /** The PostgreSQL LISTEN listener, exposed as `tiered_cache_listener_connected` (for the `TieredCacheListenerDown` alert). */
+  listener?: { readonly connected: boolean };
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */

@@ -4,6 +4,7 @@ import { TieredCache } from '../core/tiered-cache.js';
 import { TIERED_CACHE_METRICS_OPTIONS } from './metrics.constants.js';
 import type { TieredCacheMetricsOptions } from './metrics.options.js';
 import { tierTimings } from './tier-timing.js';
+import { loaderRuns } from '../alerts/loader-runs.js';
 
 const DEFAULT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -112,6 +113,31 @@ export class TieredCacheMetrics implements OnModuleDestroy {
         if (bus !== 'disabled') this.set(bus === 'connected' ? 1 : 0);
       },
     });
+    // ---- alert inputs (begin): series the rules in alerts/alert-rules.ts read ----
+    const runs = loaderRuns(cache);
+    new Counter({
+      name: 'tiered_cache_loader_runs_total',
+      help: 'Finished loader runs (misses and refresh-ahead) by result: ok or error. Counted from start-up.',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ result: 'ok' }, runs.ok);
+        this.inc({ result: 'error' }, runs.error);
+      },
+    });
+    const listener = options.listener;
+    if (listener) {
+      new Gauge({
+        name: 'tiered_cache_listener_connected',
+        help: 'PostgreSQL LISTEN invalidation listener: 1 connected, 0 disconnected (absent when none was given).',
+        registers,
+        collect() {
+          this.set(listener.connected ? 1 : 0);
+        },
+      });
+    }
+    // ---- alert inputs (end) ----
   }
 
   /** The exposition text. */
