@@ -4,3 +4,4 @@ export * from './alert-sample.js';
 export * from './alert-thresholds.js';
 export * from './loader-runs.js';
 export * from './alert-evaluator.js';
+export * from './alert-webhook.notifier.js';
