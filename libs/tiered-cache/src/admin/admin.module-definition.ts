@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { controllerAt } from '../metrics/controller-at.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
 import { TieredCacheAdminController } from './admin.controller.js';
+import { TieredCacheFleetController } from './fleet.controller.js';
 import type { TieredCacheAdminExtras, TieredCacheAdminOptions } from './admin.options.js';
 
 export const {
@@ -13,6 +14,6 @@ export const {
   .setFactoryMethodName('createTieredCacheAdminOptions')
   .setExtras<TieredCacheAdminExtras>({ path: 'admin/cache', decorators: [] }, (definition, extras) => ({
     ...definition,
-    controllers: [controllerAt(TieredCacheAdminController, extras.path ?? 'admin/cache', extras.decorators)],
+    controllers: [controllerAt(TieredCacheAdminController, extras.path ?? 'admin/cache', extras.decorators), controllerAt(TieredCacheFleetController, extras.path ?? 'admin/cache', extras.decorators)],
   }))
   .build();

@@ -10,6 +10,7 @@ import type { TieredCacheAdminOptions } from './admin.options.js';
 import { CacheAdminService } from './cache-admin.service.js';
 import { MemoryConfirmationStore, PostgresConfirmationStore, type ConfirmationStore } from './confirmations.js';
 import { FastifyParamLimitCheck } from './fastify-param-limit.check.js';
+import { FleetHeartbeatService } from './fleet-heartbeat.service.js';
 import { CacheStatsHistory } from './stats-history.js';
 
 /**
@@ -28,6 +29,7 @@ import { CacheStatsHistory } from './stats-history.js';
     AdminAuditInterceptor,
     CacheStatsHistory,
     FastifyParamLimitCheck,
+    FleetHeartbeatService,
     {
       provide: TIERED_CACHE_ADMIN_CONFIRMATIONS,
       inject: [TieredCache, TIERED_CACHE_ADMIN_OPTIONS],

@@ -2,6 +2,7 @@ import type { Duration } from '../core/duration.js';
 import type { OpsStorageOptions } from '../maintenance/ops-store.js';
 import type { ReportThresholds } from './cache-report.js';
 import type { StatsHistoryOptions } from './stats-history.js';
+import type { FleetOptions } from './fleet.options.js';
 
 /** The principal the app's auth guard put on `req.user`. */
 export interface AdminPrincipal {
@@ -27,6 +28,8 @@ export interface TieredCacheAdminOptions extends OpsStorageOptions {
    * (default `'10s'`) for `retention` (default `'1h'`). `false` keeps none.
    */
   history?: StatsHistoryOptions | false;
+  /** Heartbeats for `GET /instances` and `GET /fleet` (docs/fleet.md). `false`: none, and those answer 501. */
+  fleet?: FleetOptions | false;
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */

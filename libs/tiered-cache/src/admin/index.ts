@@ -11,3 +11,4 @@ export * from './cache-report.js';
 export * from './confirmations.js';
 export * from './stats-history.js';
 export * from '../alerts/index.js';
+export * from './fleet.exports.js';

@@ -144,6 +144,8 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 250;
 export class RedisTier implements Tier {
   readonly name = 'l2' as const;
   readonly client: ScriptedRedis;
+  /** Prefix of every key this tier writes (`keyPrefix`), for neighbours such as the fleet heartbeat. */
+  readonly keyPrefix: string;
   private readonly ownsClient: boolean;
   /** Where every namespace's entries live under the key prefix: `<prefix>e:`. */
   private readonly entriesRoot: string;
@@ -183,6 +185,7 @@ export class RedisTier implements Tier {
     client.defineCommand('tcPurgeTags', { numberOfKeys: 1, lua: PURGE_TAGS });
     client.defineCommand('tcRemoveIfUnchanged', { numberOfKeys: 1, lua: REMOVE_IF_UNCHANGED });
     this.client = client as ScriptedRedis;
+    this.keyPrefix = prefix;
     this.entriesRoot = `${prefix}e:`;
     this.entryPrefix = `${this.entriesRoot}${namespace}:`;
     this.tagKey = `${prefix}tags`;

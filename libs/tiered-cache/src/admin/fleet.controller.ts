@@ -1,0 +1,44 @@
+import { Controller, Get, NotImplementedException, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AdminAction, AdminAuditInterceptor } from './admin-audit.interceptor.js';
+import { TieredCacheAdminGuard } from './admin.guard.js';
+import { FleetHeartbeatService } from './fleet-heartbeat.service.js';
+import type { FleetInstances, FleetSummary } from './fleet-status.js';
+
+/**
+ * The fleet view of the admin API, next to {@link TieredCacheAdminController} under the same
+ * path and guard: every instance of the namespace, from the heartbeats they publish.
+ */
+@ApiTags('cache admin')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No authenticated user' })
+@ApiForbiddenResponse({ description: 'The user is not a cache administrator' })
+@Controller('admin/cache')
+@UseGuards(TieredCacheAdminGuard)
+@UseInterceptors(AdminAuditInterceptor)
+export class TieredCacheFleetController {
+  constructor(private readonly fleet: FleetHeartbeatService) {}
+
+  @Get('instances')
+  @AdminAction('instances', 'read')
+  @ApiOperation({
+    summary: 'Every instance of the namespace: id, version, started, last seen, breakers, bus, L1 size, hit ratios, and up or gone',
+    description: 'From the heartbeats instances write to Redis every `fleet.interval`; silent past `fleet.goneAfter` is `gone`, past `fleet.forgetAfter` no longer listed.',
+  })
+  instances(): Promise<FleetInstances> {
+    this.requireFleet();
+    return this.fleet.instances();
+  }
+
+  @Get('fleet')
+  @AdminAction('fleet', 'read')
+  @ApiOperation({ summary: 'The instances, the counters of cache.stats() summed over those up, and each instance\'s own counters' })
+  summary(): Promise<FleetSummary> {
+    this.requireFleet();
+    return this.fleet.summary();
+  }
+
+  private requireFleet(): void {
+    if (!this.fleet.options) throw new NotImplementedException('No fleet view: the admin module was registered with fleet: false');
+  }
+}
