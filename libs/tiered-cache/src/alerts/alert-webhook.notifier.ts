@@ -54,12 +54,14 @@ export function resolveWebhookOptions(options: AlertWebhookOptions, prefix = 'we
  * POSTs alert state changes to a webhook. A failed attempt (network error, timeout, non-2xx) is
  * retried with exponential backoff. Deduplicated by state change (alert id, status and since-when),
  * so re-sending the same transition, e.g. after a retry loop raced a new evaluation, posts once.
+ * Deliveries are sequential, so the receiver sees a fire before its resolve.
  */
 export class AlertWebhookNotifier {
   private readonly options: ReturnType<typeof resolveWebhookOptions>;
   private readonly sent = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     options: AlertWebhookOptions,
@@ -77,7 +79,9 @@ export class AlertWebhookNotifier {
     // Bounded: only the latest transitions can be re-sent by mistake.
     if (this.sent.size > 1000) this.sent.delete(this.sent.values().next().value as string);
     const payload: AlertWebhookPayload = { status: transition.kind, namespace: this.source.namespace, instanceId: this.source.instanceId, alert };
-    const delivery = this.deliver(JSON.stringify(payload));
+    // One at a time, in order: a resolve must not overtake the fire it ends while that is retried.
+    const delivery = this.queue.then(() => this.deliver(JSON.stringify(payload)));
+    this.queue = delivery;
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
     return delivery;
