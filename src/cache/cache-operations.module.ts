@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { TieredCacheAdminModule } from '@tiered-cache/nestjs/admin';
+import { TieredCacheAdminModule, TieredCacheAlertsModule } from '@tiered-cache/nestjs/admin';
 import { TieredCacheDashboardModule } from '@tiered-cache/nestjs/dashboard';
 import { TieredCacheHealthModule } from '@tiered-cache/nestjs/health';
 import { TieredCacheMaintenanceModule } from '@tiered-cache/nestjs/maintenance';
@@ -17,8 +17,8 @@ import { DbInvalidationService } from './db-invalidation.service.js';
  * What operators use: `/health` probes (PostgreSQL is the source of truth; a cache tier, the bus or
  * the LISTEN connection down is only degraded), the admin API under `/admin/cache` (behind the
  * app's JWT guard, role admin, rate-limited per admin) and its web page at `/admin/dashboard`, scheduled cleanup
- * (`CACHE_CLEANUP_INTERVAL`, default 1 h), and `/metrics` (optional `METRICS_TOKEN`). See
- * docs/operations.md and docs/dashboard.md.
+ * (`CACHE_CLEANUP_INTERVAL`, default 1 h), `/metrics` (optional `METRICS_TOKEN`) and alerts at
+ * `/admin/cache/alerts` (`ALERT_*`). See docs/operations.md, docs/dashboard.md and docs/alerts.md.
  */
 @Module({
   imports: [
@@ -40,9 +40,22 @@ import { DbInvalidationService } from './db-invalidation.service.js';
     // The page and its assets are public; its data calls carry the operator's admin token.
     TieredCacheDashboardModule.forRoot({ decorators: [Public()] }),
     TieredCacheMetricsModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ token: config.cache.metricsToken }),
+      imports: [CacheSyncModule],
+      inject: [APP_CONFIG, DbInvalidationService],
+      useFactory: (config: AppConfig, listener: DbInvalidationService) => ({ token: config.cache.metricsToken, listener }),
       decorators: [Public()],
+    }),
+    // Alerts (docs/alerts.md): the rules of deploy/prometheus/tiered-cache.rules.yml, evaluated here
+    // too and listed at GET /admin/cache/alerts; thresholds and webhook from the ALERT_* settings.
+    TieredCacheAlertsModule.forRootAsync({
+      imports: [CacheSyncModule],
+      inject: [APP_CONFIG, DbInvalidationService],
+      useFactory: (config: AppConfig, listener: DbInvalidationService) => ({
+        thresholds: config.alerts.thresholds,
+        evaluationInterval: config.alerts.evaluationInterval,
+        webhook: config.alerts.webhookUrl ? { url: config.alerts.webhookUrl } : undefined,
+        listener,
+      }),
     }),
   ],
   // Registered after AuthModule's guard, so it runs second and can count per admin.

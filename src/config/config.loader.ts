@@ -1,4 +1,5 @@
 import { assertNamespace, toMilliseconds, type Duration } from '@tiered-cache/nestjs';
+import { loadAlerts } from './alerts.config.js';
 import { loadCacheSecurity } from './cache-security.config.js';
 import { ConfigError } from './config.error.js';
 import { flag, integer, text, type Env } from './env-values.js';
@@ -46,6 +47,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       security: loadCacheSecurity(env),
     },
     http: loadHttpLimits(env),
+    alerts: loadAlerts(env),
   };
 }
 

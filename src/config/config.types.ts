@@ -2,6 +2,7 @@ import type { Duration, TlsOptions } from '@tiered-cache/nestjs';
 import type { CacheSecurityConfig } from './cache-security.config.js';
 import type { HttpAdapterName } from './http-adapter.config.js';
 import type { HttpLimitsConfig } from './http-limits.config.js';
+import type { AlertsConfig } from './alerts.config.js';
 
 /** The application's settings, read once from the environment by {@link loadConfig}. */
 export interface AppConfig {
@@ -18,6 +19,8 @@ export interface AppConfig {
   readonly cache: CacheConfig;
   /** Body size and depth, rate limits, event streams per user (docs/http-hardening.md). */
   readonly http: HttpLimitsConfig;
+  /** Alert thresholds and webhook (docs/alerts.md). */
+  readonly alerts: AlertsConfig;
 }
 
 export interface DatabaseConfig {

@@ -28,3 +28,15 @@ export function flag(env: Env, name: string): boolean | undefined {
   if (['false', '0', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(name, `must be true or false, got ${JSON.stringify(env[name])}`);
 }
+
+/** A number from 0 to 1 (`0.7`, or a percentage `70%`), or `fallback` when unset. */
+export function ratio(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const percent = raw.endsWith('%');
+  const value = Number(percent ? raw.slice(0, -1) : raw) / (percent ? 100 : 1);
+  if (!/^\d+(\.\d+)?%?$/.test(raw) || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(name, `must be a ratio from 0 to 1 (or 0% to 100%), got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

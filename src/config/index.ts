@@ -1,3 +1,4 @@
+export * from './alerts.config.js';
 export * from './config.error.js';
 export * from './config.loader.js';
 export * from './config.module.js';
