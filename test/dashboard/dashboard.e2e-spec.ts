@@ -235,7 +235,7 @@ describe('cache dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Clear the cache…' }).click();
     expect(await rows()).toBeGreaterThanOrEqual(3);
     await confirm.getByRole('button', { name: 'Yes, clear this namespace' }).click();
-    await expect(page.locator('[data-metric="clear.result"]').innerText()).resolves.toBe(`Cleared namespace ${fx.namespace}.`);
+    await expect(page.locator('[data-metric="clear.result"]').innerText()).resolves.toBe(`Cleared namespace ${fx.namespace}, applied on every instance.`);
     expect(await rows()).toBe(0);
     expect((await fx.call('GET', '/admin/cache/stats', admin)).body.l1.entries).toBe(0);
     const audit = (await fx.call('GET', '/admin/cache/audit?limit=10', admin)).body.entries.filter((row: { action: string }) => row.action === 'clear');

@@ -4,6 +4,7 @@ import { ApiError, createApi } from './api.mjs';
 import { h, replace } from './dom.mjs';
 import { clock } from './format.mjs';
 import { createEntries } from './entries.mjs';
+import { createFleet } from './fleet.mjs';
 import { createMaintenance } from './maintenance.mjs';
 import { createOverview } from './overview.mjs';
 import { createToasts } from './ui.mjs';
@@ -19,6 +20,7 @@ const TABS = /** @type {const} */ ([
   ['overview', 'Overview'],
   ['entries', 'Entries'],
   ['maintenance', 'Maintenance'],
+  ['fleet', 'Fleet'],
 ]);
 /** @typedef {typeof TABS[number][0]} TabName */
 
@@ -147,7 +149,7 @@ function showDashboard() {
   const overview = createOverview(ctx, (stats) => {
     namespace.textContent = stats.namespace;
   });
-  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx) };
+  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx), fleet: createFleet(ctx) };
   /** @type {Record<TabName, HTMLButtonElement>} */
   const tabButtons = /** @type {any} */ ({});
   const nav = h(

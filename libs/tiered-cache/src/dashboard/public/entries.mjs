@@ -51,7 +51,7 @@ export function createEntries(ctx) {
       try {
         /** @type {{ invalidated: number, tags: string[] }} */
         const result = await ctx.api.post('/invalidate', { tags });
-        replace(invalidateResult, h('p', { class: 'ok-text' }, `Invalidated ${result.invalidated} tag${result.invalidated === 1 ? '' : 's'}: ${result.tags.join(', ')}`));
+        replace(invalidateResult, h('p', { class: 'ok-text' }, `Invalidated ${result.invalidated} tag${result.invalidated === 1 ? '' : 's'}: ${result.tags.join(', ')}, applied on every instance`));
         tagsInput.value = '';
         ctx.notify(`Invalidated ${result.tags.join(', ')}`);
       } catch (error) {
@@ -150,6 +150,7 @@ export function createEntries(ctx) {
       if (!button.classList.contains('confirming')) {
         button.classList.add('confirming');
         button.textContent = 'Confirm delete';
+        button.title = 'Deletes the key from every tier, applied on every instance';
         timer = setTimeout(() => {
           button.classList.remove('confirming');
           button.textContent = 'Delete';
@@ -161,7 +162,7 @@ export function createEntries(ctx) {
       await busy(button, 'Deleting…', async () => {
         try {
           await ctx.api.delete(`/entries/${encodeURIComponent(key)}`);
-          ctx.notify(`Deleted ${key} from every tier`);
+          ctx.notify(`Deleted ${key} from every tier, applied on every instance`);
           await loadEntries();
         } catch (error) {
           ctx.notify(`Could not delete ${key}: ${error instanceof Error ? error.message : String(error)}`, 'error');

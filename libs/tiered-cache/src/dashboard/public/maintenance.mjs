@@ -285,7 +285,7 @@ function createClearCard(ctx) {
     const cancelButton = h('button', { type: 'button', onclick: () => { reset(); replace(result, h('p', { class: 'muted' }, 'Cancelled; nothing was cleared.')); } }, 'Cancel');
     replace(
       stepTwo,
-      h('p', {}, h('strong', {}, scope === 'all' ? 'Clear every namespace?' : 'Clear this namespace?'), ' Nothing has been cleared yet. Confirm within ', remaining, '.'),
+      h('p', {}, h('strong', {}, scope === 'all' ? 'Clear every namespace?' : 'Clear this namespace?'), ' It is applied on every instance. Nothing has been cleared yet. Confirm within ', remaining, '.'),
       h('div', { class: 'row-actions' }, confirmButton, cancelButton),
     );
     stepOne.hidden = true;
@@ -301,7 +301,7 @@ function createClearCard(ctx) {
           /** @type {Record<string, unknown>} */
           const cleared = await ctx.api.post('/clear', { scope, token });
           const extra = cleared.allNamespaces ? ` (${count(Number(cleared.l3RowsDeleted))} L3 rows, ${count(Number(cleared.l2KeysDeleted))} L2 keys deleted)` : '';
-          replace(result, h('div', { class: 'result-box', 'data-metric': 'clear.result' }, h('strong', {}, 'Cleared'), ` namespace ${String(cleared.namespace)}${extra}.`));
+          replace(result, h('div', { class: 'result-box', 'data-metric': 'clear.result' }, h('strong', {}, 'Cleared'), ` namespace ${String(cleared.namespace)}${extra}, applied on every instance.`));
           ctx.notify('The cache was cleared');
         } catch (error) {
           const note = error instanceof ApiError && error.status === 409 ? 'Start again to get a new confirmation.' : undefined;
