@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { TieredCache } from '../core/tiered-cache.js';
+import { resolveOpsStore } from '../maintenance/ops-store.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
 import type { TieredCacheAdminOptions } from './admin.options.js';
+import { PostgresFleetStore } from './fleet-heartbeat.pg-store.js';
 import { RedisFleetStore, type FleetStore } from './fleet-heartbeat.store.js';
 import { fleetInstances, fleetTotals, type FleetInstances, type FleetSummary, type InstanceHeartbeat } from './fleet-status.js';
 import { resolveFleetOptions, type ResolvedFleetOptions } from './fleet.options.js';
@@ -15,14 +17,16 @@ import { totalReads } from './stats-history.js';
  * the fleet endpoints. Starts once the app has bootstrapped; stops on module destroy without
  * deleting its key, so a stopped instance shows as `gone` until `fleet.forgetAfter`.
  *
- * Without a Redis tier there is nothing shared to write to: the endpoints then list this instance
- * alone (`source: 'local'`).
+ * Without a Redis tier, heartbeats go to PostgreSQL (`cache_fleet_instances`, created by
+ * `fleetSchemaSql`) in the pool and schema of the ops tables. With neither, the endpoints
+ * list this instance alone (`source: 'local'`).
  */
 @Injectable()
 export class FleetHeartbeatService implements OnApplicationBootstrap, OnModuleDestroy {
   /** `undefined` when the admin module was registered with `fleet: false`. */
   readonly options: ResolvedFleetOptions | undefined;
   private readonly store: FleetStore | undefined;
+  private readonly source: FleetInstances['source'] = 'local';
   private readonly startedAt = new Date().toISOString();
   private readonly logger = new Logger('TieredCacheFleet');
   private timer: NodeJS.Timeout | undefined;
@@ -36,7 +40,15 @@ export class FleetHeartbeatService implements OnApplicationBootstrap, OnModuleDe
     // Checked here, during module init, so a bad value stops the app at start-up.
     this.options = adminOptions.fleet === false ? undefined : resolveFleetOptions(adminOptions.fleet ?? {});
     const redis = cache.tiers().find((entry) => entry.tier instanceof RedisTier)?.tier as RedisTier | undefined;
-    this.store = this.options && redis ? new RedisFleetStore(redis.client, redis.keyPrefix, cache.namespace) : undefined;
+    // Redis when there is one (a TTL per key, nothing to clean); else the ops tables' PostgreSQL.
+    const ops = redis ? undefined : resolveOpsStore(cache, adminOptions);
+    if (this.options && redis) {
+      this.store = new RedisFleetStore(redis.client, redis.keyPrefix, cache.namespace);
+      this.source = 'redis';
+    } else if (this.options && ops) {
+      this.store = new PostgresFleetStore(ops, cache.namespace);
+      this.source = 'postgres';
+    }
   }
 
   /** Whether the heartbeat timer runs. */
@@ -137,7 +149,7 @@ export class FleetHeartbeatService implements OnApplicationBootstrap, OnModuleDe
       now,
       selfId: self.instanceId,
       namespace: this.cache.namespace,
-      source: this.store && error === undefined ? 'redis' : 'local',
+      source: error === undefined ? this.source : 'local',
       options,
     });
     if (error !== undefined) result.view.error = `Heartbeats could not be read, only this instance is listed: ${error}`;

@@ -39,8 +39,8 @@ export type InstanceRow = Omit<InstanceHeartbeat, 'stats'> & {
 export interface FleetInstances {
   namespace: string;
   generatedAt: string;
-  /** `redis` when instances share heartbeats; `local` when this instance can only see itself. */
-  source: 'redis' | 'local';
+  /** Where instances share heartbeats; `local` when this instance can only see itself. */
+  source: 'redis' | 'postgres' | 'local';
   intervalMs: number;
   goneAfterMs: number;
   forgetAfterMs: number;

@@ -23,7 +23,7 @@ export class TieredCacheFleetController {
   @AdminAction('instances', 'read')
   @ApiOperation({
     summary: 'Every instance of the namespace: id, version, started, last seen, breakers, bus, L1 size, hit ratios, and up or gone',
-    description: 'From the heartbeats instances write to Redis every `fleet.interval`; silent past `fleet.goneAfter` is `gone`, past `fleet.forgetAfter` no longer listed.',
+    description: 'From the heartbeats instances write (to Redis, else PostgreSQL) every `fleet.interval`; silent past `fleet.goneAfter` is `gone`, past `fleet.forgetAfter` no longer listed.',
   })
   instances(): Promise<FleetInstances> {
     this.requireFleet();

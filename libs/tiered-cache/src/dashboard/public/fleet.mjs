@@ -9,7 +9,7 @@ import { badge, card, circuitBadge, figure, load, table } from './ui.mjs';
  *   breakers: Partial<Record<TierName, string>>, bus: string, l1: { entries: number, bytes: number },
  *   hitRatios: { overall: number } & Partial<Record<TierName, number>> }} Instance
  * @typedef {{ reads: number, hitRatio: number, loaderCalls: number, staleServed: number, l1: { entries: number, bytes: number } }} Totals
- * @typedef {{ namespace: string, source: 'redis' | 'local', intervalMs: number, goneAfterMs: number, error?: string,
+ * @typedef {{ namespace: string, source: 'redis' | 'postgres' | 'local', intervalMs: number, goneAfterMs: number, error?: string,
  *   counts: { total: number, up: number, gone: number }, instances: Instance[], total: Totals }} Fleet
  */
 
@@ -22,7 +22,7 @@ const TIERS = /** @type {TierName[]} */ (['l1', 'l2', 'l3']);
  */
 export function createFleet(ctx) {
   const instances = card('Instances', {
-    description: 'Every instance of this namespace, from the heartbeats they write to Redis. One silent for longer than the bound is marked gone; actions on this page are applied on every instance.',
+    description: 'Every instance of this namespace, from the heartbeats they publish. One silent for longer than the bound is marked gone; actions on this page are applied on every instance.',
   });
   instances.element.dataset.card = 'fleet';
 
@@ -57,7 +57,7 @@ export function createFleet(ctx) {
         fleet.instances,
         { empty: 'No instance has written a heartbeat yet.', className: 'fleet', rowAttrs: (row) => ({ 'data-instance': row.instanceId, 'data-status': row.status }) },
       ),
-      fleet.source === 'local' ? h('p', { class: 'muted small' }, 'Only this instance is shown: the cache has no Redis tier to share heartbeats through.') : null,
+      fleet.source === 'local' ? h('p', { class: 'muted small' }, fleet.error ? 'Only this instance is shown.' : 'Only this instance is shown: the cache has neither Redis nor PostgreSQL to share heartbeats through.') : null,
     ];
   }
 
