@@ -20,6 +20,9 @@ describe('loadAlerts', () => {
         ALERT_LOADER_ERROR_RATIO_MAX: '0.1',
         ALERT_LOADER_ERROR_WINDOW: '10m',
         ALERT_LOADER_ERROR_FOR: '1m',
+        ALERT_L3_OVER_CAP_FOR: '2h',
+        ALERT_L3_EXPIRED_ROWS_MAX: '5000',
+        ALERT_L3_EXPIRED_ROWS_FOR: '0',
         ALERT_EVALUATION_INTERVAL: '30s',
         ALERT_WEBHOOK_URL: 'https://hooks.example.com/t/abc',
       }),
@@ -34,6 +37,9 @@ describe('loadAlerts', () => {
         loaderErrorRatioMax: 0.1,
         loaderErrorWindow: '10m',
         loaderErrorFor: '1m',
+        l3OverCapFor: '2h',
+        l3ExpiredRowsMax: 5000,
+        l3ExpiredRowsFor: '0',
       },
       evaluationInterval: '30s',
       webhookUrl: 'https://hooks.example.com/t/abc',
@@ -47,6 +53,8 @@ describe('loadAlerts', () => {
     ['ALERT_HIT_RATIO_WINDOW', '30s'],
     ['ALERT_BUS_DOWN_FOR', 'soon'],
     ['ALERT_EVALUATION_INTERVAL', '100ms'],
+    ['ALERT_L3_EXPIRED_ROWS_MAX', '-1'],
+    ['ALERT_L3_OVER_CAP_FOR', 'an hour'],
     ['ALERT_WEBHOOK_URL', 'hooks.example.com'],
   ])('rejects %s=%s, naming it', (name, value) => {
     const load = () => loadAlerts({ [name]: value });

@@ -104,6 +104,26 @@ describe('AlertEvaluator', () => {
     expect(noListener.states.get(5)?.get('TieredCacheListenerDown')).toBeUndefined();
   });
 
+  it('L3: over a cap for 90 minutes fires; expired rows above the bound fire after 15 minutes', () => {
+    const l3 = (m: number) => ({ rows: m >= 10 && m < 130 ? 1200 : 900, bytes: 1000, expiredRows: m >= 20 ? 150_000 : 0, maxRows: 1000 });
+    const evaluator = new AlertEvaluator(ALERT_RULES, DEFAULT_ALERT_THRESHOLDS);
+    const states = new Map<number, Map<string, string>>();
+    const base = scenario(0)[0]!;
+    const samples: AlertSample[] = [];
+    for (let m = 0; m <= 135; m += 5) {
+      samples.push({ ...base, at: m * MINUTE, l3: l3(m) });
+      evaluator.evaluate(samples, m * MINUTE);
+      states.set(m, new Map(evaluator.list().map((view) => [view.id, view.state])));
+    }
+    expect(states.get(70)?.get('TieredCacheL3OverCap')).toBe('pending');
+    expect(states.get(105)?.get('TieredCacheL3OverCap')).toBe('firing');
+    expect(states.get(135)?.get('TieredCacheL3OverCap')).toBe('resolved');
+    expect(states.get(30)?.get('TieredCacheL3ExpiredRows')).toBe('pending');
+    expect(states.get(40)?.get('TieredCacheL3ExpiredRows')).toBe('firing');
+    // No caps, no size read: quiet.
+    expect(ALERT_RULES.find((rule) => rule.name === 'TieredCacheL3OverCap')!.evaluate([{ ...base, l3: { rows: 5, bytes: 5, expiredRows: 0 } }], DEFAULT_ALERT_THRESHOLDS)).toEqual([]);
+  });
+
   it('a pending alert whose condition clears is dropped, not resolved', () => {
     const { states, transitions } = run(scenario(6, (m) => ({ l2: m === 2 ? 'open' : 'closed' })), 6);
     expect(states.get(2)?.get('TieredCacheCircuitOpen{tier="l2"}')).toBe('pending');
@@ -124,6 +144,7 @@ describe('resolveAlertThresholds', () => {
     [{ busDownFor: 'soon' }, 'thresholds.busDownFor'],
     [{ circuitOpenFor: -1 }, 'thresholds.circuitOpenFor'],
     [{ hitRatio: 0.5 }, 'thresholds.hitRatio is not a known alert threshold'],
+    [{ l3ExpiredRowsMax: 1.5 }, 'thresholds.l3ExpiredRowsMax must be a whole number of 0 or more'],
   ])('rejects %j naming the setting', (given, message) => {
     expect(() => resolveAlertThresholds(given as never)).toThrow(message);
   });

@@ -118,8 +118,39 @@ const loaderErrors: AlertRule = {
   },
 };
 
+/** Over a cap cleanup enforces: cleanup is not keeping up (or not running). Value: the larger usage share. */
+const l3OverCap: AlertRule = {
+  name: 'TieredCacheL3OverCap',
+  severity: 'warning',
+  summary: 'L3 table over its size cap',
+  settings: ['l3OverCapFor'],
+  expr: () => 'tiered_cache_l3_rows > tiered_cache_l3_max_rows\n  or tiered_cache_l3_bytes > tiered_cache_l3_max_bytes',
+  forDuration: (t) => t.l3OverCapFor,
+  evaluate: (samples) => {
+    const l3 = samples.at(-1)?.l3;
+    if (!l3) return [];
+    const shares = [l3.maxRows ? l3.rows / l3.maxRows : 0, l3.maxBytes ? l3.bytes / l3.maxBytes : 0];
+    const share = Math.max(...shares);
+    return share > 1 ? [{ labels: {}, value: share }] : [];
+  },
+};
+
+/** Many dead rows: they cost space and index scans. The app starts a cleanup when this fires. */
+const l3ExpiredRows: AlertRule = {
+  name: 'TieredCacheL3ExpiredRows',
+  severity: 'warning',
+  summary: 'Expired L3 rows above bound',
+  settings: ['l3ExpiredRowsMax', 'l3ExpiredRowsFor'],
+  expr: (t) => `tiered_cache_l3_expired_rows > ${t.l3ExpiredRowsMax}`,
+  forDuration: (t) => t.l3ExpiredRowsFor,
+  evaluate: (samples, t) => {
+    const l3 = samples.at(-1)?.l3;
+    return l3 && l3.expiredRows > t.l3ExpiredRowsMax ? [{ labels: {}, value: l3.expiredRows }] : [];
+  },
+};
+
 /** Every rule, in the order of the rules file and the docs table. */
-export const ALERT_RULES: readonly AlertRule[] = [hitRatioLow, circuitOpen, busDown, listenerDown, loaderErrors];
+export const ALERT_RULES: readonly AlertRule[] = [hitRatioLow, circuitOpen, busDown, listenerDown, loaderErrors, l3OverCap, l3ExpiredRows];
 
 function sumTiers(sample: AlertSample, field: 'hits'): number {
   let total = 0;

@@ -1,4 +1,5 @@
 import type { CacheStats } from '../core/stats.js';
+import type { L3Size } from './l3-size.probe.js';
 import type { LoaderRunCounts } from './loader-runs.js';
 
 /** What the in-app evaluator sees at one instant: the same numbers `/metrics` exposes. */
@@ -9,6 +10,8 @@ export interface AlertSample {
   readonly loaderRuns: LoaderRunCounts;
   /** The PostgreSQL LISTEN listener, when one was given. */
   readonly listenerConnected?: boolean;
+  /** The L3 table's size, when the maintenance module is there to read it. */
+  readonly l3?: L3Size;
 }
 
 /**

@@ -20,6 +20,15 @@ export interface AlertThresholds {
   loaderErrorWindow: Duration;
   /** How long the error ratio must stay high before firing. Default `'5m'`. */
   loaderErrorFor: Duration;
+  /**
+   * How long L3 must stay over a maintenance cap (`maxRows`/`maxBytes`) before `TieredCacheL3OverCap`
+   * fires. Default `'90m'`: between two hourly cleanups the table may grow past its cap.
+   */
+  l3OverCapFor: Duration;
+  /** `TieredCacheL3ExpiredRows` fires above this many expired L3 rows (whole table). Default `100000`. */
+  l3ExpiredRowsMax: number;
+  /** How long expired rows must stay above the bound before firing (the app then starts a cleanup). Default `'15m'`. */
+  l3ExpiredRowsFor: Duration;
 }
 
 /** The defaults, also the values the committed Prometheus rules file is generated with. */
@@ -33,11 +42,14 @@ export const DEFAULT_ALERT_THRESHOLDS: Readonly<AlertThresholds> = Object.freeze
   loaderErrorRatioMax: 0.05,
   loaderErrorWindow: '5m',
   loaderErrorFor: '5m',
+  l3OverCapFor: '90m',
+  l3ExpiredRowsMax: 100_000,
+  l3ExpiredRowsFor: '15m',
 });
 
 const RATIOS = ['hitRatioMin', 'loaderErrorRatioMax'] as const;
 const WINDOWS = ['hitRatioWindow', 'loaderErrorWindow'] as const;
-const FORS = ['hitRatioFor', 'circuitOpenFor', 'busDownFor', 'listenerDownFor', 'loaderErrorFor'] as const;
+const FORS = ['hitRatioFor', 'circuitOpenFor', 'busDownFor', 'listenerDownFor', 'loaderErrorFor', 'l3OverCapFor', 'l3ExpiredRowsFor'] as const;
 
 /**
  * Defaults overlaid with `given`, checked. Throws naming the setting (`<prefix>.<field>`), so a bad
@@ -57,6 +69,9 @@ export function resolveAlertThresholds(given: Partial<AlertThresholds> = {}, pre
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
       throw new Error(`${prefix}.${key} must be a number from 0 to 1, got ${JSON.stringify(value)}`);
     }
+  }
+  if (!Number.isSafeInteger(merged.l3ExpiredRowsMax) || merged.l3ExpiredRowsMax < 0) {
+    throw new Error(`${prefix}.l3ExpiredRowsMax must be a whole number of 0 or more, got ${JSON.stringify(merged.l3ExpiredRowsMax)}`);
   }
   for (const key of WINDOWS) {
     // A rate needs at least two scrapes inside its window; below a minute it is mostly noise.

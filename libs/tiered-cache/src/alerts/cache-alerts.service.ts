@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { toMilliseconds } from '../core/duration.js';
 import { TieredCache } from '../core/tiered-cache.js';
+import { CacheCleanupService } from '../maintenance/cache-cleanup.service.js';
 import { AlertEvaluator, type AlertTransition, type AlertView } from './alert-evaluator.js';
 import { ALERT_RULES } from './alert-rules.js';
 import type { AlertSample } from './alert-sample.js';
@@ -8,6 +9,7 @@ import type { AlertThresholds } from './alert-thresholds.js';
 import { AlertWebhookNotifier } from './alert-webhook.notifier.js';
 import { TIERED_CACHE_ALERTS_OPTIONS } from './alerts.constants.js';
 import type { ResolvedAlertsOptions } from './alerts.options.js';
+import { l3SizeProbe, type L3SizeProbe } from './l3-size.probe.js';
 import { loaderRuns } from './loader-runs.js';
 
 /** The body of `GET /admin/cache/alerts`. */
@@ -37,11 +39,14 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
   private timer: NodeJS.Timeout | undefined;
   private evaluatedAt: number | undefined;
   private readonly listeners = new Set<(transition: AlertTransition) => void>();
+  private readonly l3: L3SizeProbe | undefined;
 
   constructor(
     private readonly cache: TieredCache,
     @Inject(TIERED_CACHE_ALERTS_OPTIONS) private readonly options: ResolvedAlertsOptions,
+    @Optional() private readonly cleanup?: CacheCleanupService,
   ) {
+    this.l3 = cleanup?.store ? l3SizeProbe(cleanup) : undefined;
     this.evaluator = new AlertEvaluator(ALERT_RULES, options.thresholds, options.resolvedRetentionMs);
     this.notifier = options.webhook ? new AlertWebhookNotifier(options.webhook, { namespace: cache.namespace, instanceId: cache.instanceId }) : undefined;
     const t = options.thresholds;
@@ -51,9 +56,15 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   onApplicationBootstrap(): void {
-    this.evaluate();
-    this.timer = setInterval(() => this.evaluate(), this.options.evaluationIntervalMs);
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), this.options.evaluationIntervalMs);
     this.timer.unref();
+  }
+
+  /** Reads the L3 size (async, when there is a maintenance store), then evaluates. */
+  async tick(): Promise<AlertTransition[]> {
+    await this.l3?.read();
+    return this.evaluate();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -62,7 +73,7 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
     await this.notifier?.close();
   }
 
-  /** Takes a sample now and evaluates the rules; returns the fires and resolves. Also run by the timer. */
+  /** Takes a sample now (with the last L3 size read) and evaluates the rules; returns the fires and resolves. */
   evaluate(now = Date.now()): AlertTransition[] {
     const runs = loaderRuns(this.cache);
     this.samples.push({
@@ -70,6 +81,7 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
       stats: this.cache.stats(),
       loaderRuns: { ok: runs.ok, error: runs.error },
       listenerConnected: this.options.listener?.connected,
+      l3: this.l3?.last,
     });
     this.samples = this.samples.filter((sample) => sample.at >= now - this.keepMs);
     this.evaluatedAt = now;
@@ -96,11 +108,22 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
     };
   }
 
+  /** Expired rows piling up: clean now instead of waiting for the schedule (skipped if a run holds the lock). */
+  private startCleanup(): void {
+    const cleanup = this.cleanup;
+    if (!cleanup?.cleaner) return;
+    void cleanup
+      .run('alert')
+      .then((result) => this.logger.log(`Cleanup started by TieredCacheL3ExpiredRows: ${result.status}, ${result.expiredDeleted} expired rows deleted`))
+      .catch((error: unknown) => this.logger.error(`Cleanup started by TieredCacheL3ExpiredRows failed: ${(error as Error).message}`));
+  }
+
   private announce(transition: AlertTransition): void {
     const { alert } = transition;
     const text = `${alert.id} ${transition.kind}: ${alert.summary} (value ${alert.value})`;
     if (transition.kind === 'firing') this.logger.warn(text);
     else this.logger.log(text);
+    if (transition.kind === 'firing' && alert.name === 'TieredCacheL3ExpiredRows') this.startCleanup();
     for (const listener of this.listeners) {
       try {
         listener(transition);

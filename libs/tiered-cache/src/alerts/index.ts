@@ -11,3 +11,4 @@ export * from './alerts.controller.js';
 export * from './alerts.module.js';
 export * from './alerts.options.js';
 export * from './cache-alerts.service.js';
+export * from './l3-size.probe.js';

@@ -29,7 +29,8 @@ export interface CleanupOptions {
   lockName?: string;
 }
 
-export type CleanupTrigger = 'schedule' | 'manual';
+/** What started a run: the schedule, `POST /cleanup`, or the `TieredCacheL3ExpiredRows` alert. */
+export type CleanupTrigger = 'schedule' | 'manual' | 'alert';
 
 /** A tier whose tag stamps the cleanup purges too: L2 (`RedisTier`). */
 export interface TagStampPurger {

@@ -1,10 +1,12 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TieredCache } from '../core/tiered-cache.js';
 import { TIERED_CACHE_METRICS_OPTIONS } from './metrics.constants.js';
 import type { TieredCacheMetricsOptions } from './metrics.options.js';
 import { tierTimings } from './tier-timing.js';
+import { l3SizeProbe, type L3Size } from '../alerts/l3-size.probe.js';
 import { loaderRuns } from '../alerts/loader-runs.js';
+import { CacheCleanupService } from '../maintenance/cache-cleanup.service.js';
 
 const DEFAULT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -20,6 +22,7 @@ export class TieredCacheMetrics implements OnModuleDestroy {
   constructor(
     private readonly cache: TieredCache,
     @Inject(TIERED_CACHE_METRICS_OPTIONS) options: TieredCacheMetricsOptions,
+    @Optional() cleanup?: CacheCleanupService,
   ) {
     const registry = options.registry ?? new Registry();
     this.registry = registry;
@@ -136,6 +139,29 @@ export class TieredCacheMetrics implements OnModuleDestroy {
           this.set(listener.connected ? 1 : 0);
         },
       });
+    }
+    // L3 size, from the maintenance module (its store and caps); absent without it.
+    const l3 = cleanup?.store ? l3SizeProbe(cleanup) : undefined;
+    if (l3) {
+      const l3Gauge = (name: string, help: string, pick: (size: L3Size) => number | undefined) =>
+        new Gauge({
+          name,
+          help,
+          registers,
+          async collect() {
+            const size = await l3.read();
+            const value = size ? pick(size) : undefined;
+            this.reset();
+            if (value !== undefined) this.set(value);
+          },
+        });
+      l3Gauge('tiered_cache_l3_rows', 'Rows in the L3 table (every namespace).', (size) => size.rows);
+      l3Gauge('tiered_cache_l3_bytes', 'Payload bytes in the L3 table (every namespace).', (size) => size.bytes);
+      l3Gauge('tiered_cache_l3_expired_rows', 'Expired L3 rows waiting for cleanup (every namespace).', (size) => size.expiredRows);
+      // A gauge without labels always shows a value, so an unset cap gets no gauge at all.
+      const caps = cleanup!.caps;
+      if (caps.maxRows !== undefined) l3Gauge('tiered_cache_l3_max_rows', 'The maintenance maxRows cap (absent when unset).', (size) => size.maxRows);
+      if (caps.maxBytes !== undefined) l3Gauge('tiered_cache_l3_max_bytes', 'The maintenance maxBytes cap (absent when unset).', (size) => size.maxBytes);
     }
     // ---- alert inputs (end) ----
   }
