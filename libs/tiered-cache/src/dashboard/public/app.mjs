@@ -1,6 +1,7 @@
 // @ts-check
 /* global document, window, sessionStorage */
 import { ApiError, createApi } from './api.mjs';
+import { createAlertsBanner } from './alerts-banner.mjs';
 import { h, replace } from './dom.mjs';
 import { clock } from './format.mjs';
 import { createEntries } from './entries.mjs';
@@ -162,6 +163,7 @@ function showDashboard() {
     }),
   );
   const main = h('main', { class: 'content' });
+  const alertsBanner = createAlertsBanner(rawApi);
   root.className = 'dashboard';
   replace(
     root,
@@ -179,6 +181,7 @@ function showDashboard() {
       ),
       nav,
     ),
+    alertsBanner.element,
     main,
     toasts.element,
   );
@@ -209,7 +212,7 @@ function showDashboard() {
     refreshButton.disabled = true;
     running = (async () => {
       try {
-        await view.load();
+        await Promise.all([view.load(), alertsBanner.load()]);
         if (root.classList.contains('dashboard')) updated.textContent = `Updated ${clock(Date.now())}`;
       } finally {
         root.classList.remove('refreshing');
