@@ -1,7 +1,7 @@
 import { toMilliseconds, type Duration } from '@tiered-cache/nestjs';
 import type { AlertThresholds } from '@tiered-cache/nestjs/admin';
 import { ConfigError } from './config.error.js';
-import { integer, ratio, text, type Env } from './env-values.js';
+import { duration, integer, ratio, text, type Env } from './env-values.js';
 
 /** Alert thresholds and the webhook, read by {@link loadAlerts}. See docs/alerts.md. */
 export interface AlertsConfig {
@@ -43,17 +43,6 @@ export function loadAlerts(env: Env): AlertsConfig {
   const interval = duration(env, 'ALERT_EVALUATION_INTERVAL') ?? '15s';
   if (toMilliseconds(interval) < 1000) throw new ConfigError('ALERT_EVALUATION_INTERVAL', `must be at least 1s, got ${JSON.stringify(interval)}`);
   return { thresholds, evaluationInterval: interval, webhookUrl: webhook(env, 'ALERT_WEBHOOK_URL') };
-}
-
-function duration(env: Env, name: string): Duration | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) return undefined;
-  try {
-    toMilliseconds(raw, name);
-  } catch {
-    throw new ConfigError(name, `must be milliseconds or a duration like 30s, 5m, 1h, got ${JSON.stringify(raw)}`);
-  }
-  return raw;
 }
 
 /** A rate window: the library needs at least a minute (two scrapes). */

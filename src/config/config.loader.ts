@@ -1,8 +1,8 @@
-import { assertNamespace, toMilliseconds, type Duration } from '@tiered-cache/nestjs';
+import { assertNamespace } from '@tiered-cache/nestjs';
 import { loadAlerts } from './alerts.config.js';
 import { loadCacheSecurity } from './cache-security.config.js';
 import { ConfigError } from './config.error.js';
-import { flag, integer, text, type Env } from './env-values.js';
+import { duration, flag, integer, text, type Env } from './env-values.js';
 import type { AppConfig } from './config.types.js';
 import { loadDatabaseTls, loadRedisTls } from './connection-tls.config.js';
 import { loadHttpAdapter } from './http-adapter.config.js';
@@ -39,9 +39,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     cache: {
       namespace: namespace(env, 'CACHE_NAMESPACE', 'app'),
       keyPrefix: keyPrefix(env, 'CACHE_KEY_PREFIX', 'tc:'),
-      cleanupInterval: duration(env, 'CACHE_CLEANUP_INTERVAL', '1h'),
+      cleanupInterval: duration(env, 'CACHE_CLEANUP_INTERVAL') ?? '1h',
       metricsToken: text(env, 'METRICS_TOKEN'),
-      defaultTtl: duration(env, 'CACHE_DEFAULT_TTL', '5m'),
+      defaultTtl: duration(env, 'CACHE_DEFAULT_TTL') ?? '5m',
       l1MaxEntries: integer(env, 'CACHE_L1_MAX_ENTRIES', 10_000, 1, Number.MAX_SAFE_INTEGER),
       l1MaxBytes: integer(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
       security: loadCacheSecurity(env),
@@ -83,17 +83,6 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${parsed.protocol}//`);
-  }
-  return raw;
-}
-
-function duration(env: Env, name: string, fallback: Duration): Duration {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  try {
-    toMilliseconds(raw, name);
-  } catch {
-    throw new ConfigError(name, `must be milliseconds or a duration like 30s, 5m, 1h, got ${JSON.stringify(raw)}`);
   }
   return raw;
 }

@@ -1,3 +1,4 @@
+import { toMilliseconds, type Duration } from '@tiered-cache/nestjs';
 import { ConfigError } from './config.error.js';
 
 /** The environment as the loaders read it (`process.env`, or a test's object). */
@@ -39,4 +40,16 @@ export function ratio(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `must be a ratio from 0 to 1 (or 0% to 100%), got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+/** Milliseconds or a duration such as `30s`, `5m`, `1h`; undefined when unset. */
+export function duration(env: Env, name: string): Duration | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    toMilliseconds(raw, name);
+  } catch {
+    throw new ConfigError(name, `must be milliseconds or a duration like 30s, 5m, 1h, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
 }
