@@ -78,6 +78,7 @@ describe('cache admin REST API', () => {
     ['post', '/admin/cache/warm'],
     ['post', '/admin/cache/clear'],
     ['get', '/admin/cache/audit'],
+    ['get', '/admin/cache/features'],
   ];
 
   describe('authorization', () => {
@@ -109,6 +110,10 @@ describe('cache admin REST API', () => {
         await custom.close();
       }
     });
+  });
+
+  it('GET /features says the alerts module is not registered, so the dashboard never asks for alerts', async () => {
+    await admin.get('/admin/cache/features').expect(200, { alerts: false });
   });
 
   it('GET /stats reports tiers with counters, latency percentiles and circuits, and L1/L3 sizes', async () => {

@@ -84,6 +84,8 @@ describe('GET /admin/cache/alerts (TieredCacheAlertsModule)', () => {
     const { app } = await boot({});
     await request(app.getHttpServer()).get('/admin/cache/alerts').expect(401);
     await request(app.getHttpServer()).get('/admin/cache/alerts').set(TEST_USER_HEADER, 'bob:user').expect(403);
+    // The dashboard asks this before it polls the alerts.
+    await request(app.getHttpServer()).get('/admin/cache/features').set(TEST_USER_HEADER, 'ops:admin').expect(200, { alerts: true });
     const bare = await boot({}, false);
     const res = await request(bare.app.getHttpServer()).get('/admin/cache/alerts').set(TEST_USER_HEADER, 'ops:admin').expect(403);
     expect(res.body.message).toContain('TieredCacheAdminModule');

@@ -18,6 +18,7 @@ import {
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -29,6 +30,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { TIERED_CACHE_ALERTS_OPTIONS } from '../alerts/alerts.constants.js';
 import { CacheCleanupService, OpsStoreMissingError } from '../maintenance/cache-cleanup.service.js';
 import { CacheWarmerRegistry, UnknownWarmerError } from '../maintenance/cache-warmers.js';
 import { AdminAction, AdminAuditInterceptor } from './admin-audit.interceptor.js';
@@ -68,9 +70,26 @@ export class TieredCacheAdminController {
     private readonly audit: CacheAdminAudit,
     @Inject(TIERED_CACHE_ADMIN_CONFIRMATIONS) private readonly confirmations: ConfirmationStore,
     private readonly history: CacheStatsHistory,
+    private readonly moduleRef: ModuleRef,
     @Optional() private readonly cleanup?: CacheCleanupService,
     @Optional() private readonly warmers?: CacheWarmerRegistry,
   ) {}
+
+  @Get('features')
+  @AdminAction('features', 'read')
+  @ApiOperation({ summary: 'Which optional modules this app registered (alerts), so the dashboard asks only for what exists' })
+  features(): { alerts: boolean } {
+    return { alerts: this.registered(TIERED_CACHE_ALERTS_OPTIONS) };
+  }
+
+  private registered(token: symbol): boolean {
+    try {
+      this.moduleRef.get(token, { strict: false });
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   @Get('stats')
   @AdminAction('stats', 'read')

@@ -9,8 +9,16 @@ import { h, replace } from './dom.mjs';
  */
 export function createAlertsBanner(api) {
   const element = h('div', { class: 'alerts-banner', role: 'alert', hidden: true });
+  /** Asked once: without the alerts module, `/alerts` is never requested (a 404 would show in the console on every refresh). */
+  /** @type {Promise<boolean> | undefined} */
+  let available;
 
   async function load() {
+    available ??= api.get('/features').then((features) => features.alerts === true, () => false);
+    if (!(await available)) {
+      element.hidden = true;
+      return;
+    }
     /** @type {{ firing: number, alerts: Array<{ name: string, state: string, summary: string, severity: string, labels: Record<string, string>, firingSince: string | null }> }} */
     let report;
     try {
