@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TieredCache } from '@tiered-cache/nestjs';
 import { DataSource } from 'typeorm';
 import { createDomainFixture, type AuthedAgent, type DomainFixture } from './support/domain-app.js';
 
@@ -41,6 +42,10 @@ describe('cached endpoints', () => {
       const agent = who === 'admin' ? admin : student;
       const first = await fx.primary.queries.during(() => agent.get(path).expect(200));
       expect(first.statements.length).toBeGreaterThan(0);
+      // The L2/L3 copies are written in the background: wait for them, so that a second read finds
+      // the value even if something empties this instance's L1 meanwhile (a listener reconnect on
+      // a loaded machine resets it).
+      await fx.primary.app.get(TieredCache).settled();
       const second = await fx.primary.queries.during(() => agent.get(path).expect(200));
       expect(second.statements).toEqual([]);
       expect(second.result.body).toEqual(first.result.body);

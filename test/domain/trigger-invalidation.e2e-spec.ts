@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TieredCache } from '@tiered-cache/nestjs';
 import pg from 'pg';
 import { chatTag, clientTag, EXPERT_SESSIONS_TAG, expertSessionTag, PRODUCT_PERFORMANCE_TAG, productTag, userChatsTag } from '../../src/domain/index.js';
 import { waitFor } from '../support/eventually.js';
@@ -31,6 +32,8 @@ describe('trigger-driven invalidation', () => {
   /** Reads `path` twice, checking the second read is a cache hit, and returns the body. */
   async function cached(agent: AuthedAgent, path: string): Promise<unknown> {
     await agent.get(path).expect(200);
+    // See cached-reads: the remote copies land in the background.
+    await fx.primary.app.get(TieredCache).settled();
     const hit = await fx.primary.queries.during(() => agent.get(path).expect(200));
     expect(hit.statements).toEqual([]);
     return hit.result.body;

@@ -402,6 +402,15 @@ export class TieredCache {
     return this.keys.build(key);
   }
 
+  /**
+   * Resolves once the L2/L3 writes already on their way (a loader's result is written to them in
+   * the background) have landed or failed. For tests and graceful hand-offs: a read after it finds
+   * the value in the remote tiers even if this instance's L1 is emptied meanwhile.
+   */
+  settled(): Promise<void> {
+    return this.io.settled();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
