@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { escapeGlob } from '../tiers/redis/redis.scripts.js';
+import { scanPrefix } from '../tiers/redis/redis.scan.js';
 import type { InstanceHeartbeat } from './fleet-status.js';
 
 /** Where instances leave their heartbeats and read each other's. */
@@ -23,15 +23,11 @@ export function heartbeatKey(prefix: string, namespace: string, instanceId: stri
  * which blocks a shared Redis) and MGET; a fleet is tens of keys.
  */
 export class RedisFleetStore implements FleetStore {
-  private readonly pattern: string;
-
   constructor(
     private readonly client: Redis,
     private readonly prefix: string,
     private readonly namespace: string,
-  ) {
-    this.pattern = `${escapeGlob(heartbeatKey(prefix, namespace, ''))}*`;
-  }
+  ) {}
 
   async write(beat: InstanceHeartbeat, ttlMs: number): Promise<void> {
     await this.client.set(heartbeatKey(this.prefix, this.namespace, beat.instanceId), JSON.stringify(beat), 'PX', Math.max(1, Math.round(ttlMs)));
@@ -39,12 +35,9 @@ export class RedisFleetStore implements FleetStore {
 
   async list(): Promise<InstanceHeartbeat[]> {
     const keys = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.client.scan(cursor, 'MATCH', this.pattern, 'COUNT', SCAN_COUNT);
+    for await (const batch of scanPrefix(this.client, heartbeatKey(this.prefix, this.namespace, ''), SCAN_COUNT)) {
       for (const key of batch) keys.add(key);
-      cursor = next;
-    } while (cursor !== '0');
+    }
     if (keys.size === 0) return [];
     const values = await this.client.mget(...keys);
     const beats: InstanceHeartbeat[] = [];

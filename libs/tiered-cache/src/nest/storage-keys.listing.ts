@@ -3,7 +3,7 @@ import type { TieredCache } from '../core/tiered-cache.js';
 import { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { quoteSchema } from '../tiers/postgres/postgres.schema.js';
 import { PostgresTier } from '../tiers/postgres/postgres.tier.js';
-import { escapeGlob } from '../tiers/redis/redis.scripts.js';
+import { scanPrefix } from '../tiers/redis/redis.scan.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { TierName } from '../tiers/tier.js';
 
@@ -66,13 +66,9 @@ function tierKeys(tier: unknown, prefix: string): AsyncIterable<string> | Iterab
 
 async function* redisKeys(tier: RedisTier, prefix: string): AsyncGenerator<string> {
   const root = tier.entryKey('');
-  const pattern = `${escapeGlob(tier.entryKey(prefix))}*`;
-  let cursor = '0';
-  do {
-    const [next, keys] = await tier.client.scan(cursor, 'MATCH', pattern, 'COUNT', BATCH);
-    cursor = next;
+  for await (const keys of scanPrefix(tier.client, tier.entryKey(prefix), BATCH)) {
     for (const key of keys) yield key.slice(root.length);
-  } while (cursor !== '0');
+  }
 }
 
 /** Keyset pages in key order, so that no page holds the whole namespace. */

@@ -7,7 +7,6 @@ import { loadIoredis } from '../optional-peer.js';
 import type { Tier, TierReadResult } from '../tier.js';
 import {
   DELETE_ENTRIES,
-  escapeGlob,
   META,
   PURGE_TAGS,
   RAISE_FLOOR_TO_HORIZON,
@@ -21,6 +20,7 @@ import {
   UNLINK_CLEARED,
   WRITE_ENTRY,
 } from './redis.scripts.js';
+import { scanPrefix } from './redis.scan.js';
 import { RedisStateGuard } from './redis.state-guard.js';
 import { redisTlsOption, type RedisTlsOptions } from './redis-tls.js';
 
@@ -385,14 +385,8 @@ export class RedisTier implements Tier {
 
   /** Unlinks the keys under `prefix` (a literal) created at or before `stamp`; returns how many. */
   private async unlinkCleared(prefix: string, stamp: string): Promise<number> {
-    const pattern = `${escapeGlob(prefix)}*`;
-    let cursor = '0';
     let removed = 0;
-    do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) removed += await this.client.tcUnlinkCleared(keys.length, ...keys, stamp);
-      cursor = next;
-    } while (cursor !== '0');
+    for await (const keys of scanPrefix(this.client, prefix, 1000)) removed += await this.client.tcUnlinkCleared(keys.length, ...keys, stamp);
     return removed;
   }
 }
