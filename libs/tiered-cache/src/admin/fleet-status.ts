@@ -1,4 +1,4 @@
-import type { CacheStats, TierCounters } from '../core/stats.js';
+import type { CacheStats, TierStats } from '../core/stats.js';
 import { ALL_TIERS, type TierName } from '../tiers/tier.js';
 import type { ResolvedFleetOptions } from './fleet.options.js';
 import { totalReads } from './stats-history.js';
@@ -51,19 +51,12 @@ export interface FleetInstances {
 }
 
 /** Counters of `cache.stats()` summed over instances. */
-export interface FleetTotals {
+export type FleetTotals = Omit<CacheStats, 'namespace' | 'bus' | 'tiers'> & {
   reads: number;
   hits: number;
-  hitRatio: number;
-  loaderCalls: number;
-  coalescedCalls: number;
-  staleServed: number;
-  refreshes: number;
-  lockWaits: number;
-  invalidations: Record<string, number>;
-  l1: { entries: number; bytes: number };
-  tiers: Partial<Record<TierName, TierCounters & { hitRatio: number }>>;
-}
+  /** A breaker's state does not add up over instances; the breakdown has each one's. */
+  tiers: Partial<Record<TierName, Omit<TierStats, 'circuit'>>>;
+};
 
 /** The body of `GET /admin/cache/fleet`. */
 export interface FleetSummary extends FleetInstances {
