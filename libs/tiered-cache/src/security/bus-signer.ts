@@ -24,15 +24,12 @@ export class BusSigner {
   /** The JSON of a message that passed the check, or undefined. */
   open(raw: string): string | undefined {
     if (!raw.startsWith(PREFIX)) return this.acceptUnsigned ? raw : undefined;
-    const idEnd = raw.indexOf('.', PREFIX.length);
-    const macEnd = idEnd < 0 ? -1 : raw.indexOf('.', idEnd + 1);
-    if (macEnd < 0) return undefined;
-    const key = this.keyring.find(raw.slice(PREFIX.length, idEnd));
-    if (key === undefined) return undefined;
-    const json = raw.slice(macEnd + 1);
-    const given = Buffer.from(raw.slice(idEnd + 1, macEnd), 'base64url');
-    const expected = mac(key, json);
-    return given.length === expected.length && timingSafeEqual(given, expected) ? json : undefined;
+    const signed = splitSigned(raw);
+    const key = signed && this.keyring.find(signed.keyId);
+    if (signed === undefined || key === undefined) return undefined;
+    const given = Buffer.from(signed.mac, 'base64url');
+    const expected = mac(key, signed.json);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? signed.json : undefined;
   }
 }
 
@@ -41,10 +38,15 @@ export class BusSigner {
  * as before, so that a fleet can turn signing on one instance at a time.
  */
 export function withoutSignature(raw: string): string {
-  if (!raw.startsWith(PREFIX)) return raw;
+  return raw.startsWith(PREFIX) ? (splitSigned(raw)?.json ?? raw) : raw;
+}
+
+/** The parts of `s1.<key id>.<MAC>.<JSON>`, or undefined when a separator is missing. */
+function splitSigned(raw: string): { keyId: string; mac: string; json: string } | undefined {
   const idEnd = raw.indexOf('.', PREFIX.length);
   const macEnd = idEnd < 0 ? -1 : raw.indexOf('.', idEnd + 1);
-  return macEnd < 0 ? raw : raw.slice(macEnd + 1);
+  if (macEnd < 0) return undefined;
+  return { keyId: raw.slice(PREFIX.length, idEnd), mac: raw.slice(idEnd + 1, macEnd), json: raw.slice(macEnd + 1) };
 }
 
 function mac(key: KeyObject, json: string): Buffer {
