@@ -10,7 +10,7 @@ import type { TieredCache } from './tiered-cache.js';
  * came before may be served (docs/consistency.md).
  */
 
-type TierCall = 'get' | 'set' | 'delete' | 'clear';
+type TierCall = 'get' | 'set' | 'delete' | 'clear' | 'invalidateTags';
 
 /**
  * Holds one call of one tier of `cache` for `ms`: a reply after the server answered (`get`), or
@@ -184,6 +184,25 @@ describe('TieredCache races between a change and the reads that began before it'
     await a.invalidateTags(['r5']);
     expect(await a.getOrSet('r5:k', async () => 'after', { tags: ['r5'] })).toBe('after');
     await first;
+  });
+
+  it('a call that starts after invalidateTags resolved does not join a load that began while it was stamping', async () => {
+    const a = await fx.create({ memory: false });
+    await a.set('r5d:k', 'before', { tags: ['r5d'] });
+    const restoreStamp = delay(a, 'l2', 'invalidateTags', 100);
+    const restoreGet = delay(a, 'l2', 'get', 200);
+    try {
+      const invalidating = a.invalidateTags(['r5d']);
+      await sleep(20);
+      // Reads L2 before the stamp lands, and holds the old entry until well after the call resolved.
+      const during = a.getOrSet('r5d:k', async () => 'during', { tags: ['r5d'] });
+      await invalidating;
+      expect(await a.getOrSet('r5d:k', async () => 'after', { tags: ['r5d'] })).toBe('after');
+      await during;
+    } finally {
+      restoreStamp();
+      restoreGet();
+    }
   });
 
   it('the same holds when the invalidation comes from another instance through the bus', async () => {

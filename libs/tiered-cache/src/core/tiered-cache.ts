@@ -289,10 +289,12 @@ export class TieredCache {
     const source = options.source ?? 'app';
     this.invalidationsBySource.set(source, (this.invalidationsBySource.get(source) ?? 0) + 1);
     this.hub.emit('invalidation', { source, origin: 'local', tags: normalized.length });
-    // A call arriving from now on must not join a load that began before the invalidation.
-    this.flights.detachTagged(normalized);
     const stamp = await this.clock.stampTags(normalized);
     this.l1?.learnStamps(new Map(normalized.map((tag) => [tag, stamp])));
+    // Once the stamp is known, not before: a load that began while it was being written may have
+    // read the old entry, and a call arriving after this resolves must not join it. A load that
+    // starts from here on finds the stamp in the tiers and in L1.
+    this.flights.detachTagged(normalized);
     if (stamp !== UNKNOWN_STAMP && options.broadcast !== false) await this.recovery.publish({ kind: 'tags', tags: normalized, stamp });
   }
 
