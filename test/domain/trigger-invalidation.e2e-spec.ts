@@ -31,6 +31,7 @@ describe('trigger-driven invalidation', () => {
 
   /** Reads `path` twice, checking the second read is a cache hit, and returns the body. */
   async function cached(agent: AuthedAgent, path: string): Promise<unknown> {
+    await settleInvalidations(fx.primary.app);
     await agent.get(path).expect(200);
     // See cached-reads: the remote copies land in the background.
     await fx.primary.app.get(TieredCache).settled();
