@@ -53,6 +53,17 @@ export interface LoaderEvent {
   readonly background: boolean;
 }
 
+/** An entry this instance wrote: a `set`, or a loader's result (`load`). */
+export interface StoredEvent {
+  /** The key as the caller gave it. */
+  readonly key: string;
+  readonly kind: 'set' | 'load';
+  /** Size of the serialized payload. */
+  readonly bytes: number;
+  /** The entry's tags, normalized. */
+  readonly tags: readonly string[];
+}
+
 /**
  * Hooks for metrics and dashboards. Called synchronously; an observer that throws is ignored.
  * With no observer registered the engine does not even read the clock for them.
@@ -67,4 +78,6 @@ export interface CacheObserver {
    */
   call?(event: CacheCallEvent): void;
   loader?(event: LoaderEvent): void;
+  /** Once an entry's tags and size are known, before its tiers are written (so also for a write a tier then drops). */
+  stored?(event: StoredEvent): void;
 }

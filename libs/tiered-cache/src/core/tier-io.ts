@@ -101,9 +101,10 @@ export class TierIO {
    * background, so a slow or hung tier never delays the caller, and {@link settled} lets a later
    * delete wait for them.
    */
-  async store<T>(storageKey: string, value: T, payload: Buffer, call: ResolvedCall<T>, stamp: Stamp, mark: number, kind: StoreKind): Promise<void> {
+  async store<T>(storageKey: string, value: T, payload: Buffer, call: ResolvedCall<T>, stamp: Stamp, mark: number, kind: StoreKind, key: string): Promise<void> {
     const now = this.now();
     const tags = typeof call.tags === 'function' ? normalizeTags(call.tags(value)) : call.tags;
+    if (this.hub.observed) this.hub.emit('stored', { key, kind, bytes: payload.length, tags });
     const staleAt = now + call.ttlMs;
     const entry: CacheEntry<T> = { value, createdAt: stamp.value, staleAt, expiresAt: staleAt + call.graceMs, tags, size: payload.length };
     // A set is a write, not a loader's result: it lands even if a concurrent invalidation of its

@@ -260,7 +260,7 @@ export class TieredCache {
     // Synchronously: a read on this instance from now on waits for this write, not the old value.
     const mark = this.changed(storageKey);
     await this.mutate(storageKey, async () => {
-      await this.io.store(storageKey, value, payload, call, await this.clock.readForSet(), mark, 'set');
+      await this.io.store(storageKey, value, payload, call, await this.clock.readForSet(), mark, 'set', key);
       await this.recovery.publish({ kind: 'set', namespace: this.namespace, keys: [storageKey] });
     });
   }
@@ -504,7 +504,7 @@ export class TieredCache {
   ): Promise<T> {
     this.counters.loaderCalls++;
     const value = this.hub.observed ? await this.hub.timedLoader(key, background, loader) : await loader();
-    await this.io.store(storageKey, value, this.serialize(key, value), call, stamp, flight.mark, 'load');
+    await this.io.store(storageKey, value, this.serialize(key, value), call, stamp, flight.mark, 'load', key);
     return value;
   }
 
