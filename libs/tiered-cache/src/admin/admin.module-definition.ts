@@ -3,6 +3,8 @@ import { controllerAt } from '../metrics/controller-at.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
 import { TieredCacheAdminController } from './admin.controller.js';
 import { TieredCacheFleetController } from './fleet.controller.js';
+import { TieredCacheKeyGroupsController } from '../groups/key-groups.controller.js';
+import { TieredCacheTrendsController } from '../trends/trends.controller.js';
 import type { TieredCacheAdminExtras, TieredCacheAdminOptions } from './admin.options.js';
 
 export const {
@@ -14,6 +16,11 @@ export const {
   .setFactoryMethodName('createTieredCacheAdminOptions')
   .setExtras<TieredCacheAdminExtras>({ path: 'admin/cache', decorators: [] }, (definition, extras) => ({
     ...definition,
-    controllers: [controllerAt(TieredCacheAdminController, extras.path ?? 'admin/cache', extras.decorators), controllerAt(TieredCacheFleetController, extras.path ?? 'admin/cache', extras.decorators)],
+    controllers: [
+      controllerAt(TieredCacheAdminController, extras.path ?? 'admin/cache', extras.decorators),
+      controllerAt(TieredCacheFleetController, extras.path ?? 'admin/cache', extras.decorators),
+      controllerAt(TieredCacheTrendsController, extras.path ?? 'admin/cache', extras.decorators),
+      controllerAt(TieredCacheKeyGroupsController, extras.path ?? 'admin/cache', extras.decorators),
+    ],
   }))
   .build();

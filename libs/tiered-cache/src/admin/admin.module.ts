@@ -12,6 +12,8 @@ import { MemoryConfirmationStore, PostgresConfirmationStore, type ConfirmationSt
 import { FastifyParamLimitCheck } from './fastify-param-limit.check.js';
 import { FleetHeartbeatService } from './fleet-heartbeat.service.js';
 import { CacheStatsHistory } from './stats-history.js';
+import { CacheKeyGroups } from '../groups/key-group.service.js';
+import { CacheTrends } from '../trends/trends.service.js';
 
 /**
  * The cache admin REST API. Needs `TieredCache` in scope, an app auth guard that sets `req.user`,
@@ -30,6 +32,9 @@ import { CacheStatsHistory } from './stats-history.js';
     CacheStatsHistory,
     FastifyParamLimitCheck,
     FleetHeartbeatService,
+    // Trends and key groups (docs/trends.md).
+    CacheKeyGroups,
+    CacheTrends,
     {
       provide: TIERED_CACHE_ADMIN_CONFIRMATIONS,
       inject: [TieredCache, TIERED_CACHE_ADMIN_OPTIONS],
@@ -39,6 +44,6 @@ import { CacheStatsHistory } from './stats-history.js';
       },
     },
   ],
-  exports: [CacheAdminService, CacheAdminAudit, CacheStatsHistory],
+  exports: [CacheAdminService, CacheAdminAudit, CacheStatsHistory, CacheKeyGroups, CacheTrends],
 })
 export class TieredCacheAdminModule extends TieredCacheAdminConfigurableModule {}

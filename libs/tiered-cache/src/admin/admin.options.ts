@@ -3,6 +3,8 @@ import type { OpsStorageOptions } from '../maintenance/ops-store.js';
 import type { ReportThresholds } from './cache-report.js';
 import type { StatsHistoryOptions } from './stats-history.js';
 import type { FleetOptions } from './fleet.options.js';
+import type { KeyGroupOptions } from '../groups/key-group.options.js';
+import type { TrendsOptions } from '../trends/trends.options.js';
 
 /** The principal the app's auth guard put on `req.user`. */
 export interface AdminPrincipal {
@@ -30,6 +32,13 @@ export interface TieredCacheAdminOptions extends OpsStorageOptions {
   history?: StatsHistoryOptions | false;
   /** Heartbeats for `GET /instances` and `GET /fleet` (docs/fleet.md). `false`: none, and those answer 501. */
   fleet?: FleetOptions | false;
+  /** Counters per key prefix and tag for `GET /groups` (docs/trends.md). `false`: none, and it answers 501. */
+  groups?: KeyGroupOptions | false;
+  /**
+   * Per-minute rollups written to PostgreSQL for `GET /trends` (docs/trends.md). `false`, or no
+   * PostgreSQL for the ops tables: none, and it answers 501.
+   */
+  trends?: TrendsOptions | false;
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */

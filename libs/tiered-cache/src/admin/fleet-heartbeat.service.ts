@@ -1,5 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { TieredCache } from '../core/tiered-cache.js';
+import { CacheKeyGroups } from '../groups/key-group.service.js';
+import type { KeyGroupSnapshot } from '../groups/key-group.stats.js';
 import { resolveOpsStore } from '../maintenance/ops-store.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
@@ -36,6 +38,7 @@ export class FleetHeartbeatService implements OnApplicationBootstrap, OnModuleDe
   constructor(
     private readonly cache: TieredCache,
     @Inject(TIERED_CACHE_ADMIN_OPTIONS) adminOptions: TieredCacheAdminOptions,
+    @Optional() private readonly groups?: CacheKeyGroups,
   ) {
     // Checked here, during module init, so a bad value stops the app at start-up.
     this.options = adminOptions.fleet === false ? undefined : resolveFleetOptions(adminOptions.fleet ?? {});
@@ -91,6 +94,7 @@ export class FleetHeartbeatService implements OnApplicationBootstrap, OnModuleDe
       l1: { ...stats.l1 },
       hitRatios,
       stats,
+      groups: this.groups?.heartbeatSnapshot(),
     };
   }
 
@@ -130,6 +134,12 @@ export class FleetHeartbeatService implements OnApplicationBootstrap, OnModuleDe
     });
     const up = breakdown.filter((row) => row.status === 'up').map((row) => row.stats);
     return { ...view, total: fleetTotals(up), breakdown };
+  }
+
+  /** The key-group snapshots of the instances up (this one's live), for the fleet's `GET /groups`. */
+  async groupSnapshots(now = Date.now()): Promise<{ instances: number; snapshots: KeyGroupSnapshot[]; error?: string }> {
+    const { view, groups } = await this.read(now);
+    return { instances: view.counts.up, snapshots: [...groups.values()], error: view.error };
   }
 
   private async read(now: number) {

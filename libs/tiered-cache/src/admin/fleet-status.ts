@@ -1,4 +1,5 @@
 import type { CacheStats, TierStats } from '../core/stats.js';
+import type { KeyGroupSnapshot } from '../groups/key-group.stats.js';
 import { ALL_TIERS, type TierName } from '../tiers/tier.js';
 import type { ResolvedFleetOptions } from './fleet.options.js';
 import { totalReads } from './stats-history.js';
@@ -21,6 +22,8 @@ export interface InstanceHeartbeat {
   hitRatios: { overall: number } & Partial<Record<TierName, number>>;
   /** `cache.stats()` at `lastSeenAt`. */
   stats: CacheStats;
+  /** Its busiest key groups (docs/trends.md), when it counts them. Not listed by `GET /instances`. */
+  groups?: KeyGroupSnapshot;
 }
 
 /** `up`: beat within `goneAfter`. `gone`: silent longer than that, but not yet forgotten. */
@@ -80,18 +83,20 @@ export function instanceStatus(lastSeenAt: number, now: number, options: Pick<Re
 export function fleetInstances(
   beats: readonly InstanceHeartbeat[],
   context: { now: number; selfId: string; namespace: string; source: FleetInstances['source']; options: ResolvedFleetOptions },
-): { view: FleetInstances; stats: Map<string, CacheStats> } {
+): { view: FleetInstances; stats: Map<string, CacheStats>; groups: Map<string, KeyGroupSnapshot> } {
   const { now, options } = context;
   const rows: InstanceRow[] = [];
   const stats = new Map<string, CacheStats>();
+  const groups = new Map<string, KeyGroupSnapshot>();
   for (const beat of beats) {
     const lastSeen = Date.parse(beat.lastSeenAt);
     if (!Number.isFinite(lastSeen)) continue;
     const status = instanceStatus(lastSeen, now, options);
     if (!status) continue;
-    const { stats: counters, ...row } = beat;
+    const { stats: counters, groups: keyGroups, ...row } = beat;
     rows.push({ ...row, status, silentForMs: Math.max(0, now - lastSeen), self: beat.instanceId === context.selfId });
     stats.set(beat.instanceId, counters);
+    if (keyGroups !== undefined && status === 'up') groups.set(beat.instanceId, keyGroups);
   }
   rows.sort((a, b) => (a.status === b.status ? a.instanceId.localeCompare(b.instanceId) : a.status === 'up' ? -1 : 1));
   const up = rows.filter((row) => row.status === 'up').length;
@@ -107,6 +112,7 @@ export function fleetInstances(
       instances: rows,
     },
     stats,
+    groups,
   };
 }
 

@@ -12,3 +12,5 @@ export * from './confirmations.js';
 export * from './stats-history.js';
 export * from '../alerts/index.js';
 export * from './fleet.exports.js';
+export * from '../groups/index.js';
+export * from '../trends/index.js';

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { toMilliseconds, type Duration } from '../core/duration.js';
 import { InvalidOptionError } from '../core/errors.js';
+import { resolveTrendsRetention, type ResolvedTrendsRetention, type TrendsRetentionOptions } from '../trends/trends.options.js';
+import { rollUpTrends, trendTablesExist, type TrendsRollupResult } from '../trends/trends.rollup.js';
 import type { OpsStore } from './ops-store.js';
 
 /** Settings of the L3 cleanup. Every field has a default. */
@@ -27,6 +29,12 @@ export interface CleanupOptions {
   auditLogRetention?: Duration | false;
   /** Name of the PostgreSQL advisory lock (combined with the schema). Default `tiered-cache:cleanup`. */
   lockName?: string;
+  /**
+   * Retention of the stats history (docs/trends.md): each run rolls finished hours up from
+   * `cache_stats_minute` and deletes what is past retention. Skipped when the tables do not
+   * exist; `false` skips it always.
+   */
+  trends?: TrendsRetentionOptions | false;
 }
 
 /** What started a run: the schedule, `POST /cleanup`, or the `TieredCacheL3ExpiredRows` alert. */
@@ -57,6 +65,10 @@ export interface CleanupResult {
   /** Why the L2 purge failed; the L3 cleanup's status does not depend on it. */
   l2Error?: string;
   logsPurged: number;
+  /** What the stats history step did; absent when skipped. Not in `cache_cleanup_log`. */
+  trends?: TrendsRollupResult;
+  /** Why the stats history step failed; the L3 cleanup's status does not depend on it. */
+  trendsError?: string;
   rowsAfter?: number;
   bytesAfter?: number;
   /** True when a step stopped at `maxBatchesPerRun`: the next run continues. */
@@ -88,6 +100,7 @@ export class CacheCleaner {
   private readonly cleanupLogRetentionSeconds: number;
   private readonly auditRetentionSeconds: number | undefined;
   private readonly lockName: string;
+  private readonly trendsRetention: ResolvedTrendsRetention | undefined;
   private running: Promise<CleanupResult> | undefined;
 
   constructor(
@@ -107,6 +120,7 @@ export class CacheCleaner {
     this.auditRetentionSeconds =
       options.auditLogRetention === false ? undefined : toMilliseconds(options.auditLogRetention ?? '90d', 'auditLogRetention') / 1_000;
     this.lockName = options.lockName ?? DEFAULT_LOCK_NAME;
+    this.trendsRetention = options.trends === false ? undefined : resolveTrendsRetention(options.trends ?? {});
   }
 
   /**
@@ -208,6 +222,7 @@ export class CacheCleaner {
     await this.purgeL2(result);
 
     result.logsPurged = await this.purgeLogs(client);
+    await this.rollUpTrends(client, result);
     const totals = await this.tableTotals(client);
     result.rowsAfter = totals.rows;
     result.bytesAfter = totals.bytes;
@@ -221,6 +236,17 @@ export class CacheCleaner {
       result.l2TagsPurged = await this.l2.purgeTagStamps({ batch: this.batchSize });
     } catch (error) {
       result.l2Error = (error as Error).message;
+    }
+  }
+
+  /** Inside the lock, so that one instance at a time writes the hour rows. */
+  private async rollUpTrends(client: pg.PoolClient, result: CleanupResult): Promise<void> {
+    if (!this.trendsRetention) return;
+    try {
+      if (!(await trendTablesExist(client, this.store.s))) return;
+      result.trends = await rollUpTrends(client, this.store.s, this.trendsRetention);
+    } catch (error) {
+      result.trendsError = (error as Error).message;
     }
   }
 

@@ -150,6 +150,7 @@ export class CacheCleanupService implements OnApplicationBootstrap, OnModuleDest
       );
     }
     if (result.l2Error !== undefined) this.logger.warn(`L2 tag stamp purge failed: ${result.l2Error}`);
+    if (result.trendsError !== undefined) this.logger.warn(`Stats history rollup failed: ${result.trendsError}`);
   }
 }
 
