@@ -7,7 +7,7 @@ export interface KeyGroupOptions {
   /** Segments that make a prefix group: `user:42:posts` is `user` at depth 1, `user:42` at 2. Default 1. */
   depth?: number;
   /**
-   * Most groups counted per kind (prefix, tag). Past it, new groups are counted under `(other)`,
+   * Most groups counted per kind (prefix, tag), `(other)` included: new groups past it are counted there,
    * so memory stays bounded whatever the keys. Default 200.
    */
   maxGroups?: number;

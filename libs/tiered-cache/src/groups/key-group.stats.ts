@@ -43,7 +43,8 @@ export function emptyGroupCounters(): KeyGroupCounters {
 }
 
 /**
- * At most `max` groups of counters; past that every new group lands in {@link OTHER_GROUP}. A plain
+ * At most `max` groups of counters, {@link OTHER_GROUP} included: once `max - 1` are named, every
+ * new group lands in (other). A plain
  * Map rather than an LRU: a read costs one lookup and an increment, and a group once counted keeps
  * its totals instead of being evicted and restarted from zero by a burst of one-off keys.
  */
@@ -55,7 +56,8 @@ class GroupTable {
   get(group: string): KeyGroupCounters {
     let counters = this.groups.get(group);
     if (counters === undefined) {
-      const name = this.groups.size < this.max ? group : OTHER_GROUP;
+      // One place is left for (other), so a table never holds more than `max` groups.
+      const name = this.groups.size < this.max - 1 || (this.groups.size === this.max - 1 && this.groups.has(OTHER_GROUP)) ? group : OTHER_GROUP;
       counters = this.groups.get(name);
       if (counters === undefined) {
         counters = emptyGroupCounters();
