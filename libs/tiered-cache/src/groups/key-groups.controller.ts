@@ -1,4 +1,4 @@
-import { Controller, Get, NotImplementedException, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, NotImplementedException, Query, UseGuards, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AdminAction, AdminAuditInterceptor } from '../admin/admin-audit.interceptor.js';
 import { TieredCacheAdminGuard } from '../admin/admin.guard.js';
@@ -15,6 +15,7 @@ import { CacheKeyGroups } from './key-group.service.js';
 @Controller('admin/cache')
 @UseGuards(TieredCacheAdminGuard)
 @UseInterceptors(AdminAuditInterceptor)
+@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }))
 export class TieredCacheKeyGroupsController {
   constructor(
     private readonly groups: CacheKeyGroups,
