@@ -9,6 +9,8 @@ import { createFleet } from './fleet.mjs';
 import { createMaintenance } from './maintenance.mjs';
 import { createOverview } from './overview.mjs';
 import { createToasts } from './ui.mjs';
+// Trends tab (docs/trends.md).
+import { createTrends } from './trends.mjs';
 
 /**
  * The cache dashboard. Configuration comes from `<body data-*>`, filled in by the server: where
@@ -22,6 +24,7 @@ const TABS = /** @type {const} */ ([
   ['entries', 'Entries'],
   ['maintenance', 'Maintenance'],
   ['fleet', 'Fleet'],
+  ['trends', 'Trends'],
 ]);
 /** @typedef {typeof TABS[number][0]} TabName */
 
@@ -150,7 +153,7 @@ function showDashboard() {
   const overview = createOverview(ctx, (stats) => {
     namespace.textContent = stats.namespace;
   });
-  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx), fleet: createFleet(ctx) };
+  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx), fleet: createFleet(ctx), trends: createTrends(ctx) };
   /** @type {Record<TabName, HTMLButtonElement>} */
   const tabButtons = /** @type {any} */ ({});
   const nav = h(

@@ -28,6 +28,14 @@ import { clock } from './format.mjs';
  * @property {string} empty      shown when there is no sample yet
  */
 
+/**
+ * "3 Dec": the label of a tick a day or more apart.
+ * @param {number} time
+ */
+function dayLabel(time) {
+  return new Date(time).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
+}
+
 const MARGIN = { top: 12, right: 14, bottom: 26, left: 54 };
 
 /**
@@ -42,7 +50,9 @@ export function niceStep(max, count) {
   return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10) * power;
 }
 
-const TIME_STEPS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600].map((seconds) => seconds * 1000);
+// Up to a week, for the day- and month-long ranges of the trends tab.
+const TIME_STEPS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800].map((seconds) => seconds * 1000);
+const DAY = 86_400_000;
 
 /**
  * The smallest clock-aligned step that puts at most `most` ticks on the time axis.
@@ -155,7 +165,7 @@ export function createChart(label) {
     for (let tick = Math.ceil((spec.from - offset) / timeStep) * timeStep + offset; tick <= spec.to; tick += timeStep) {
       grid.append(
         s('line', { class: 'vertical', x1: x(tick), x2: x(tick), y1: MARGIN.top, y2: MARGIN.top + plotHeight }),
-        s('text', { x: x(tick), y: height - 8, 'text-anchor': 'middle' }, timeStep < 60_000 ? clock(tick) : clock(tick).slice(0, 5)),
+        s('text', { x: x(tick), y: height - 8, 'text-anchor': 'middle' }, timeStep >= DAY ? dayLabel(tick) : timeStep < 60_000 ? clock(tick) : clock(tick).slice(0, 5)),
       );
     }
     svg.append(grid, s('line', { class: 'axis', x1: MARGIN.left, x2: MARGIN.left + plotWidth, y1: y(0), y2: y(0) }));

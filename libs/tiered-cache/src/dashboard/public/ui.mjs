@@ -81,7 +81,7 @@ export function errorBox(error, note) {
  * A table; on narrow screens each row becomes a block of "label: value" lines (CSS, through
  * `data-label`).
  * @template T
- * @param {Array<{ label: string, cell: (row: T) => import('./dom.mjs').Children, className?: string }>} columns
+ * @param {Array<{ label: string, cell: (row: T) => import('./dom.mjs').Children, className?: string, head?: import('./dom.mjs').Children }>} columns  `head` replaces the label in the heading (a sort button, say)
  * @param {T[]} rows
  * @param {{ empty?: string, rowAttrs?: (row: T) => import('./dom.mjs').Attrs, className?: string }} [options]
  */
@@ -93,7 +93,7 @@ export function table(columns, rows, options = {}) {
     h(
       'table',
       { class: `data ${options.className ?? ''}`.trim() },
-      h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col', class: column.className }, column.label)))),
+      h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col', class: column.className }, column.head ?? column.label)))),
       h(
         'tbody',
         {},
