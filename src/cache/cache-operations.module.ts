@@ -36,7 +36,11 @@ import { DbInvalidationService } from './db-invalidation.service.js';
       }),
       decorators: [Public()],
     }),
-    TieredCacheAdminModule.forRoot({}),
+    // Fleet heartbeats and the trends' minute writes at the app's settings (docs/fleet.md, docs/trends.md).
+    TieredCacheAdminModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ fleet: { interval: config.cache.fleetInterval }, trends: { flushInterval: config.cache.trendsFlushInterval } }),
+    }),
     // The page and its assets are public; its data calls carry the operator's admin token.
     TieredCacheDashboardModule.forRoot({ decorators: [Public()] }),
     TieredCacheMetricsModule.forRootAsync({

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
       database: { url: undefined, pgliteDir: '.data/pglite', migrationsRun: true },
       redisUrl: undefined,
       auth: { jwtSecret: INSECURE_DEV_JWT_SECRET, usingInsecureDefaultSecret: true, issuer: undefined, audience: undefined },
-      cache: { namespace: 'app', keyPrefix: 'tc:', cleanupInterval: '1h', metricsToken: undefined, defaultTtl: '5m', l1MaxEntries: 10_000, l1MaxBytes: 64 * 1024 * 1024 },
+      cache: { namespace: 'app', keyPrefix: 'tc:', cleanupInterval: '1h', fleetInterval: '10s', trendsFlushInterval: '10s', metricsToken: undefined, defaultTtl: '5m', l1MaxEntries: 10_000, l1MaxBytes: 64 * 1024 * 1024 },
     });
   });
 
@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       CACHE_NAMESPACE: 'shop',
       CACHE_KEY_PREFIX: 'shop:',
       CACHE_CLEANUP_INTERVAL: '10m',
+      CACHE_FLEET_INTERVAL: '5s',
+      CACHE_TRENDS_FLUSH_INTERVAL: '30s',
       METRICS_TOKEN: 'scrape-me',
       CACHE_DEFAULT_TTL: '30s',
       CACHE_L1_MAX_ENTRIES: '500',
@@ -36,7 +38,7 @@ describe('loadConfig', () => {
       database: { url: 'postgres://u:p@db:5432/app', migrationsRun: false },
       redisUrl: 'redis://cache:6379',
       auth: { jwtSecret: 'x'.repeat(32), usingInsecureDefaultSecret: false, issuer: 'https://auth.example.com', audience: 'shop-api' },
-      cache: { namespace: 'shop', keyPrefix: 'shop:', cleanupInterval: '10m', metricsToken: 'scrape-me', defaultTtl: '30s', l1MaxEntries: 500, l1MaxBytes: 1_048_576 },
+      cache: { namespace: 'shop', keyPrefix: 'shop:', cleanupInterval: '10m', fleetInterval: '5s', trendsFlushInterval: '30s', metricsToken: 'scrape-me', defaultTtl: '30s', l1MaxEntries: 500, l1MaxBytes: 1_048_576 },
     });
   });
 
@@ -83,6 +85,8 @@ describe('loadConfig', () => {
     ['CACHE_NAMESPACE', 'has space'],
     ['CACHE_KEY_PREFIX', 'glob*'],
     ['CACHE_CLEANUP_INTERVAL', 'often'],
+    ['CACHE_FLEET_INTERVAL', 'often'],
+    ['CACHE_TRENDS_FLUSH_INTERVAL', 'soon'],
     ['CACHE_DEFAULT_TTL', 'soon'],
     ['CACHE_L1_MAX_ENTRIES', '0'],
     ['CACHE_L1_MAX_BYTES', '1.5'],

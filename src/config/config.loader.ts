@@ -40,6 +40,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       namespace: namespace(env, 'CACHE_NAMESPACE', 'app'),
       keyPrefix: keyPrefix(env, 'CACHE_KEY_PREFIX', 'tc:'),
       cleanupInterval: duration(env, 'CACHE_CLEANUP_INTERVAL') ?? '1h',
+      fleetInterval: duration(env, 'CACHE_FLEET_INTERVAL') ?? '10s',
+      trendsFlushInterval: duration(env, 'CACHE_TRENDS_FLUSH_INTERVAL') ?? '10s',
       metricsToken: text(env, 'METRICS_TOKEN'),
       defaultTtl: duration(env, 'CACHE_DEFAULT_TTL') ?? '5m',
       l1MaxEntries: integer(env, 'CACHE_L1_MAX_ENTRIES', 10_000, 1, Number.MAX_SAFE_INTEGER),

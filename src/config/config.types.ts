@@ -55,6 +55,10 @@ export interface CacheConfig {
   readonly keyPrefix: string;
   /** `CACHE_CLEANUP_INTERVAL`, default `1h`: how often expired L3 rows are removed. */
   readonly cleanupInterval: Duration;
+  /** `CACHE_FLEET_INTERVAL`, default `10s`: time between two heartbeats; silent for three is `gone` (docs/fleet.md). */
+  readonly fleetInterval: Duration;
+  /** `CACHE_TRENDS_FLUSH_INTERVAL`, default `10s`: how often this instance writes its running minute (docs/trends.md). */
+  readonly trendsFlushInterval: Duration;
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined;
   /** `CACHE_DEFAULT_TTL`, default `5m`. */
