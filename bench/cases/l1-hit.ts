@@ -1,15 +1,23 @@
 import { LRUCache } from 'lru-cache';
 import { countingLoader, keyRange, noLoaderCalls } from '../lib/loader.js';
-import { measure, sequential, type BenchTask } from '../lib/measure.js';
-import { find, problemsOf, ratioTarget, throughputTable } from '../lib/report.js';
+import { measure, pairedRatio, sequential, type BenchTask, type Measured } from '../lib/measure.js';
+import { find, formatRatio, problemsOf, ratioTarget, throughputTable } from '../lib/report.js';
 import { createBento, createCacheManager, createOurs, L1_MAX_ENTRIES, sampleValue } from '../lib/subjects.js';
 import { cachedMethodSubject } from './l1-hit.cached.js';
+import { OBSERVED_GROUPS, OBSERVED_NOOP, observedSubjects } from './l1-hit.observed.js';
 import type { BenchCase } from './types.js';
 
 /** Keys read in turn; all fit every L1. */
 const KEY_COUNT = 1_000;
 /** Calls per timed sample: one L1 hit is far below the timer's and tinybench's own overhead. */
 const BATCH = 1_000;
+
+/** The price of the admin module's counters on an L1 hit, as ratios of the same run (docs/trends.md). */
+function observedNote(results: readonly Measured[], primary: Measured): string {
+  const noop = find(results, OBSERVED_NOOP);
+  const counted = find(results, OBSERVED_GROUPS);
+  return `Key groups + trend minutes: ${formatRatio(pairedRatio(counted, primary))} the plain L1 hit, ${formatRatio(pairedRatio(counted, noop))} a cache with a no-op observer (the admin module's stats history already registers one); a no-op observer alone: ${formatRatio(pairedRatio(noop, primary))}.`;
+}
 
 export const l1HitCase: BenchCase = {
   id: '1',
@@ -77,6 +85,8 @@ export const l1HitCase: BenchCase = {
     ];
     const cached = await cachedMethodSubject(env, keys, values, BATCH);
     tasks.splice(1, 0, ...cached.tasks);
+    const observed = await observedSubjects(env, keys, values, BATCH);
+    tasks.splice(1, 0, ...observed.tasks);
 
     log(`case 1: measuring ${tasks.length} subjects`);
     const results = await measure(tasks, settings.measure);
@@ -92,9 +102,10 @@ export const l1HitCase: BenchCase = {
         `One timed sample is ${BATCH} sequential awaited calls (a single hit is below the timer's resolution); ops/s and the p50 are per call.`,
         'Ours: `TieredCache` with L1 + L2 (Redis), `getOrSet(key, loader)`; "clone: true" is the same cache with the option that hands every read its own copy (a deserialize of a copy of the bytes L1 keeps). BentoCache: memory L1 (`serialize: false`) + Redis L2 + Redis bus, `getOrSet({ key, factory })`. cache-manager 7: memory Keyv store + `@keyv/redis`, `wrap(key, fn)`. Baselines: `Map.get` / `lru-cache.get` called from an `async` function and awaited.',
         cached.setup,
+        observed.setup,
       ],
       tables: [throughputTable('L1 hit, sequential', results, primary)],
-      notes: problemsOf(results),
+      notes: [...problemsOf(results), observedNote(results, primary)],
       targets: [
         ratioTarget('L1 hit vs BentoCache', '≥ 1.5× BentoCache throughput', primary, bentoResult, 1.5),
         ratioTarget('L1 hit vs cache-manager', '≥ 3× cache-manager throughput', primary, managerResult, 3),
