@@ -91,6 +91,8 @@ export class KeyGroupStats {
    * tags) is stored, so the first load of a key is counted for its tags when the entry is written.
    */
   private readonly untaggedLoads = new Map<string, number>();
+  /** Each key's prefix counters, so a read of a known key skips cutting and hashing its prefix. */
+  private readonly byKey = new Map<string, KeyGroupCounters>();
 
   constructor(options: KeyGroupOptions = {}) {
     this.options = resolveKeyGroupOptions(options);
@@ -117,10 +119,18 @@ export class KeyGroupStats {
     this.tags.clear();
     this.keyTags.clear();
     this.untaggedLoads.clear();
+    this.byKey.clear();
   }
 
   private prefix(key: string): KeyGroupCounters {
-    return this.prefixes.get(prefixOf(key, this.options.separator, this.options.depth));
+    let counters = this.byKey.get(key);
+    if (counters === undefined) {
+      counters = this.prefixes.get(prefixOf(key, this.options.separator, this.options.depth));
+      // Bounded like the tag memory; cleared at once when full, which only costs the next lookups a cut.
+      if (this.byKey.size >= this.options.maxTrackedKeys) this.byKey.clear();
+      this.byKey.set(key, counters);
+    }
+    return counters;
   }
 
   private onCall(event: CacheCallEvent): void {
