@@ -150,4 +150,21 @@ describe('PostgresTrendsStore and rollUpTrends on PostgreSQL', () => {
       [hourStart - HOUR, 2],
     ]);
   });
+
+  it('cuts UTC hours whatever the session time zone (half-hour offsets included)', async () => {
+    const namespace = 'ns_zone';
+    const store = new PostgresTrendsStore(ops(namespace));
+    const s = quoteSchema(db.schema);
+    await store.writeMinutes('a', [row(hourStart - HOUR + 40 * MINUTE, 3, 0), row(hourStart - HOUR + 10 * MINUTE, 2, 0)]);
+    const client = await db.pool.connect();
+    try {
+      await client.query(`SET TIME ZONE 'Asia/Kolkata'`);
+      await rollUpTrends(client, s, resolveTrendsRetention());
+    } finally {
+      await client.query('RESET TIME ZONE');
+      client.release();
+    }
+    const { rows } = await db.pool.query<{ bucket: Date; reads: string }>(`SELECT bucket, reads FROM ${s}.cache_stats_hour WHERE namespace = $1`, [namespace]);
+    expect(rows.map((hour) => [hour.bucket.getTime(), Number(hour.reads)])).toEqual([[hourStart - HOUR, 5]]);
+  });
 });

@@ -2,7 +2,7 @@ import type { OpsStore } from '../maintenance/ops-store.js';
 import type { MinuteRow } from './minute-recorder.js';
 import { COLUMN_FIELDS, emptyTrendCounters, type TrendCounters } from './trends.counters.js';
 import { TREND_RANGE_SPECS, type TrendRange } from './trends.range.js';
-import { TREND_COUNTERS } from './trends.schema.js';
+import { TREND_COUNTERS, utcHour } from './trends.schema.js';
 
 /** One point of a trend: the fleet's sum over one minute or hour. */
 export interface TrendPoint extends TrendCounters {
@@ -88,11 +88,11 @@ export class PostgresTrendsStore {
            FROM ${s}.cache_stats_hour
            WHERE namespace = $1 AND bucket > now() - make_interval(secs => $2)
            UNION ALL
-           SELECT date_trunc('hour', bucket) AS bucket, count(DISTINCT instance_id)::int AS instances, ${sums}
+           SELECT ${utcHour('bucket')} AS bucket, count(DISTINCT instance_id)::int AS instances, ${sums}
            FROM ${s}.cache_stats_minute, rolled
            WHERE namespace = $1 AND bucket > now() - make_interval(secs => $2)
              AND (rolled.last IS NULL OR bucket >= rolled.last + interval '1 hour')
-           GROUP BY date_trunc('hour', bucket)`;
+           GROUP BY ${utcHour('bucket')}`;
     const [{ rows }, clock] = await Promise.all([
       this.store.pool.query<Record<string, unknown>>(`${sql} ORDER BY bucket`, [namespace, spanSeconds]),
       this.store.pool.query<{ now: Date }>('SELECT now() AS now'),

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ResolvedTrendsRetention } from './trends.options.js';
-import { TREND_COUNTERS } from './trends.schema.js';
+import { TREND_COUNTERS, utcHour } from './trends.schema.js';
 
 /** What one rollup did. */
 export interface TrendsRollupResult {
@@ -38,11 +38,11 @@ export async function rollUpTrends(db: Queryable, s: string, retention: Resolved
   const hourSeconds = retention.hourRetentionMs / 1_000;
   const rolled = await db.query(
     `INSERT INTO ${s}.cache_stats_hour (namespace, bucket, instances, ${TREND_COUNTERS.join(', ')})
-     SELECT namespace, date_trunc('hour', bucket), count(DISTINCT instance_id), ${sums}
+     SELECT namespace, ${utcHour('bucket')}, count(DISTINCT instance_id), ${sums}
      FROM ${s}.cache_stats_minute
-     WHERE bucket >= date_trunc('hour', now() - make_interval(secs => $1)) + interval '1 hour'
-       AND bucket < date_trunc('hour', now())
-     GROUP BY namespace, date_trunc('hour', bucket)
+     WHERE bucket >= ${utcHour('now() - make_interval(secs => $1)')} + interval '1 hour'
+       AND bucket < ${utcHour('now()')}
+     GROUP BY namespace, ${utcHour('bucket')}
      ON CONFLICT (namespace, bucket) DO UPDATE SET instances = EXCLUDED.instances, ${updates}`,
     [minuteSeconds],
   );

@@ -1,5 +1,13 @@
 import { quoteSchema } from '../tiers/postgres/postgres.schema.js';
 
+/**
+ * The UTC hour a `timestamptz` falls in, as SQL. `date_trunc` alone truncates in the session's
+ * time zone, which in a zone offset by half an hour would cut hours the clients do not.
+ */
+export function utcHour(expression: string): string {
+  return `(date_trunc('hour', (${expression}) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+}
+
 /** The counter columns both trend tables share, in this order. */
 export const TREND_COUNTERS = ['reads', 'hits', 'l1_hits', 'l2_hits', 'l3_hits', 'errors', 'loads', 'load_errors', 'load_ms_total', 'load_ms_max', 'writes', 'bytes_written'] as const;
 export type TrendCounterColumn = (typeof TREND_COUNTERS)[number];
