@@ -28,6 +28,11 @@ export interface TierReadResult {
 export interface Tier {
   readonly name: TierName;
   get(key: string): Promise<TierReadResult>;
+  /**
+   * Reads `keys` in one round trip, one result per key in the order given, each exactly what
+   * {@link get} returns for it. Optional: without it the engine calls `get` per key ({@link readKeys}).
+   */
+  getMany?(keys: readonly string[]): Promise<TierReadResult[]>;
   /** `payload` is the serialized value, shared by all tiers of one write. */
   set(key: string, entry: CacheEntry, payload: Buffer): Promise<void>;
   /**
@@ -53,4 +58,10 @@ export function tagsAreValid(entry: CacheEntry, tagStamps: ReadonlyMap<string, n
     if (stamp === undefined || stamp >= entry.createdAt) return false;
   }
   return true;
+}
+
+/** One read per key of `keys`, in order: the tier's batch read when it has one, else `get` per key. */
+export function readKeys(tier: Tier, keys: readonly string[]): Promise<TierReadResult[]> {
+  if (tier.getMany !== undefined) return tier.getMany(keys);
+  return Promise.all(keys.map((key) => tier.get(key)));
 }

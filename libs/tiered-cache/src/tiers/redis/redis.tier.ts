@@ -84,6 +84,12 @@ type ScriptedRedis = Redis & {
   tcRemoveIfUnchanged(entryKey: string, payload: Buffer): Promise<number>;
 };
 
+/** The read script queued on a pipeline: the replies come from `exec()`. */
+interface ScriptedPipeline {
+  tcReadEntryBuffer(entryKey: string, tagKey: string, clearField: string): ScriptedPipeline;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
 const TAG_SEPARATOR = '\u001f';
 const FIRST_ATTEMPT_WAIT_MS = 2_000;
 
@@ -230,6 +236,28 @@ export class RedisTier implements Tier {
     await this.gate();
     const epoch = this.guard.epoch;
     const reply = await this.client.tcReadEntryBuffer(this.entryKey(key), this.tagKey, this.clearField);
+    return this.readReply(key, reply, epoch);
+  }
+
+  /**
+   * Reads `keys` in one round trip: the read script once per key, pipelined, so each key is judged
+   * against its tag stamps, the floor and the clear stamp exactly as {@link get} judges it.
+   */
+  async getMany(keys: readonly string[]): Promise<TierReadResult[]> {
+    await this.gate();
+    if (keys.length === 0) return [];
+    const epoch = this.guard.epoch;
+    const pipeline = this.client.pipeline() as unknown as ScriptedPipeline;
+    for (const key of keys) pipeline.tcReadEntryBuffer(this.entryKey(key), this.tagKey, this.clearField);
+    const replies = (await pipeline.exec()) ?? [];
+    return keys.map((key, index) => {
+      const [error, reply] = replies[index] ?? [new Error('Redis pipeline answered fewer replies than commands'), undefined];
+      if (error) throw error;
+      return this.readReply(key, reply as Reply[], epoch);
+    });
+  }
+
+  private readReply(key: string, reply: Reply[], epoch: number): TierReadResult {
     const [payload, created, staleAt, expiresAt, joinedTags] = reply;
     // A reply read across a reconnect may come from a server whose state is not checked yet.
     if (epoch !== this.guard.epoch) return { entry: undefined, tagStamps: new Map() };
