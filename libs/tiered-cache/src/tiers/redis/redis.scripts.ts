@@ -75,6 +75,39 @@ for i = 1, #tags do out[#out + 1] = m[i + 2] or m[1] end
 return out`;
 
 /**
+ * {@link READ_ENTRY} for many entries in one call. KEYS: tag hash, then the entries. ARGV: this
+ * namespace's clear field. Returns one READ_ENTRY reply per entry, in order: each entry is judged
+ * by the very same code.
+ */
+export const READ_ENTRIES = `${HELPERS}
+local tagKey = KEYS[1]
+local function miss(lost)
+  local m = redis.call('HMGET', tagKey, ${FLOOR}, ${HWM})
+  local reply = {false, fmt(clock(num(m[2])))}
+  if lost or not m[1] then reply[3] = 'lost' end
+  return reply
+end
+local function read(entry)
+  local r = redis.call('HMGET', entry, 'p', 'c', 's', 'e', 'g')
+  if not r[1] then return miss(false) end
+  local tags = {}
+  if r[5] and r[5] ~= '' then
+    for tag in string.gmatch(r[5], '[^\\31]+') do tags[#tags + 1] = tag end
+  end
+  local m = redis.call('HMGET', tagKey, ${FLOOR}, ARGV[1], unpack(tags))
+  if not m[1] then return miss(true) end
+  local created = tonumber(r[2])
+  if created <= tonumber(m[1]) or (m[2] and created <= tonumber(m[2])) then return miss(false) end
+  local out = {r[1], r[2], r[3], r[4], r[5] or ''}
+  for i = 1, #tags do out[#out + 1] = m[i + 2] or m[1] end
+  return out
+end
+local replies = {}
+for i = 2, #KEYS do replies[#replies + 1] = read(KEYS[i]) end
+return replies`;
+
+
+/**
  * KEYS: entry, tag hash. ARGV: payload, created, staleAt, expiresAt, tags, clear field.
  * Refuses (0) a write created at or before the floor, the namespace's clear stamp or a tombstone
  * (tombstones win ties), or older than the live entry (newest stamp wins). Returns 1 when

@@ -11,6 +11,7 @@ import {
   PURGE_TAGS,
   RAISE_FLOOR_TO_HORIZON,
   READ_CLOCK,
+  READ_ENTRIES,
   READ_ENTRY,
   REMOVE_IF_UNCHANGED,
   RESYNC,
@@ -62,6 +63,7 @@ type Reply = Buffer | null;
 
 type ScriptedRedis = Redis & {
   tcReadEntryBuffer(entryKey: string, tagKey: string, clearField: string): Promise<Reply[]>;
+  tcReadEntriesBuffer(numberOfKeys: number, tagKey: string, ...rest: string[]): Promise<Reply[][]>;
   tcWriteEntry(
     entryKey: string,
     tagKey: string,
@@ -83,12 +85,6 @@ type ScriptedRedis = Redis & {
   tcPurgeTags(tagKey: string, ...tags: string[]): Promise<number>;
   tcRemoveIfUnchanged(entryKey: string, payload: Buffer): Promise<number>;
 };
-
-/** The read script queued on a pipeline: the replies come from `exec()`. */
-interface ScriptedPipeline {
-  tcReadEntryBuffer(entryKey: string, tagKey: string, clearField: string): ScriptedPipeline;
-  exec(): Promise<Array<[Error | null, unknown]> | null>;
-}
 
 const TAG_SEPARATOR = '\u001f';
 const FIRST_ATTEMPT_WAIT_MS = 2_000;
@@ -179,6 +175,7 @@ export class RedisTier implements Tier {
     // Errors surface through the calls that fail; this only keeps ioredis from printing each one.
     if (!options.client) client.on('error', () => undefined);
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
+    client.defineCommand('tcReadEntries', { lua: READ_ENTRIES });
     client.defineCommand('tcWriteEntry', { numberOfKeys: 2, lua: WRITE_ENTRY });
     client.defineCommand('tcDeleteEntries', { lua: DELETE_ENTRIES });
     client.defineCommand('tcStampTags', { numberOfKeys: 1, lua: STAMP_TAGS });
@@ -240,21 +237,15 @@ export class RedisTier implements Tier {
   }
 
   /**
-   * Reads `keys` in one round trip: the read script once per key, pipelined, so each key is judged
-   * against its tag stamps, the floor and the clear stamp exactly as {@link get} judges it.
+   * Reads `keys` in one round trip: one script that runs, per key, the very code of the single
+   * read (tag stamps, floor and clear stamp checked in Redis), and answers one reply per key.
    */
   async getMany(keys: readonly string[]): Promise<TierReadResult[]> {
     await this.gate();
     if (keys.length === 0) return [];
     const epoch = this.guard.epoch;
-    const pipeline = this.client.pipeline() as unknown as ScriptedPipeline;
-    for (const key of keys) pipeline.tcReadEntryBuffer(this.entryKey(key), this.tagKey, this.clearField);
-    const replies = (await pipeline.exec()) ?? [];
-    return keys.map((key, index) => {
-      const [error, reply] = replies[index] ?? [new Error('Redis pipeline answered fewer replies than commands'), undefined];
-      if (error) throw error;
-      return this.readReply(key, reply as Reply[], epoch);
-    });
+    const replies = await this.client.tcReadEntriesBuffer(keys.length + 1, this.tagKey, ...keys.map((key) => this.entryKey(key)), this.clearField);
+    return keys.map((key, index) => this.readReply(key, replies[index]!, epoch));
   }
 
   private readReply(key: string, reply: Reply[], epoch: number): TierReadResult {
