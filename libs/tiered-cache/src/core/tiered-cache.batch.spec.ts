@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCacheFixture, sleep, type CacheFixture } from '../../../../test/support/cache-fixture.js';
 import { BatchLoaderError } from './errors.js';
-import type { TierOperationEvent } from './observer.js';
 import type { TieredCache } from './tiered-cache.js';
 
 /** A batch loader that records the keys of each call, optionally held until released. */
@@ -27,10 +26,22 @@ function batchLoader(value: (key: string) => string = (key) => `v:${key}`) {
   };
 }
 
-/** Counts the remote tier reads of a cache, per tier. */
+/** Counts the remote tier reads of a cache, per tier and method: `l2` for a batch read, `l2.get` per single read. */
 function countReads(cache: TieredCache): Record<string, number> {
   const reads: Record<string, number> = {};
-  cache.observe({ tierOperation: (event: TierOperationEvent) => event.operation === 'get' && (reads[event.tier] = (reads[event.tier] ?? 0) + 1) });
+  const count = (name: string) => (reads[name] = (reads[name] ?? 0) + 1);
+  for (const { name, tier } of cache.tiers().filter((entry) => entry.name !== 'l1')) {
+    const get = tier.get.bind(tier);
+    tier.get = (key) => {
+      count(`${name}.get`);
+      return get(key);
+    };
+    const getMany = tier.getMany!.bind(tier);
+    tier.getMany = (keys) => {
+      count(name);
+      return getMany(keys);
+    };
+  }
   return reads;
 }
 
