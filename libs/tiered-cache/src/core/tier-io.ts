@@ -1,6 +1,6 @@
 import type { AutoRecovery } from '../resilience/auto-recovery.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
-import { readKeys, tagsAreValid, type TierName, type TierReadResult } from '../tiers/tier.js';
+import { readKeys, tagsAreValid, writeKeys, type TierName, type TierReadResult } from '../tiers/tier.js';
 import type { ChangeLog } from './change-log.js';
 import { capLifetime, contradicts, pick, type CacheEntry } from './entry.js';
 import type { ObserverHub } from './observer-hub.js';
@@ -13,6 +13,14 @@ import { normalizeTags } from './tags.js';
 export type ReadOutcome =
   | { readonly hit: true; readonly value: unknown; readonly payload: Buffer | undefined; readonly tier: TierName }
   | { readonly hit: false; readonly stale: CacheEntry | undefined; readonly clock: number | undefined };
+
+/** One key of a batch write: its value, serialized, and the change-log mark its write is judged by. */
+export interface BatchItem {
+  readonly storageKey: string;
+  readonly value: unknown;
+  readonly payload: Buffer;
+  readonly mark: number;
+}
 
 /** Why an entry is written: a loader's result must pass the tag check; an explicit `set` always lands. */
 export type StoreKind = 'load' | 'set';
@@ -168,17 +176,9 @@ export class TierIO {
    * {@link store} of loaders' results for many keys: each entry is written, or dropped, exactly as
    * `store(..., 'load')` decides for it, with the tag check of all the tagged entries in one round trip.
    */
-  async storeLoaded(items: ReadonlyArray<{ readonly storageKey: string; readonly value: unknown; readonly payload: Buffer; readonly mark: number }>, call: ResolvedCall<unknown>, stamp: Stamp): Promise<void> {
+  async storeLoaded(items: ReadonlyArray<BatchItem>, call: ResolvedCall<unknown>, stamp: Stamp): Promise<void> {
     const now = this.now();
-    const staleAt = now + call.ttlMs;
-    const entries: CacheEntry[] = items.map(({ value, payload }) => ({
-      value,
-      createdAt: stamp.value,
-      staleAt,
-      expiresAt: staleAt + call.graceMs,
-      tags: typeof call.tags === 'function' ? normalizeTags(call.tags(value)) : call.tags,
-      size: payload.length,
-    }));
+    const entries = this.entriesOf(items, call, stamp, now);
     const valid = await this.clock.stillValidMany(entries);
     items.forEach(({ storageKey, payload, mark }, index) => {
       const entry = entries[index]!;
@@ -186,6 +186,58 @@ export class TierIO {
       if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
       void this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp, 'load');
     });
+  }
+
+  /**
+   * {@link store} of explicit sets for many distinct keys, with one write per remote tier: each
+   * entry lands in L1 and is written below as `store(..., 'set')` writes it, and L1 forgets a key
+   * that changed meanwhile.
+   */
+  async storeSets(items: ReadonlyArray<BatchItem>, call: ResolvedCall<unknown>, stamp: Stamp): Promise<void> {
+    const now = this.now();
+    const entries = this.entriesOf(items, call, stamp, now);
+    // As for a single set: the check only teaches L1 the tags' stamps; the set lands either way.
+    if (entries.some((entry) => entry.tags.length > 0)) await this.clock.stillValidMany(entries);
+    if (call.useL1) items.forEach(({ storageKey, payload }, index) => this.l1!.setEntry(storageKey, this.forL1(entries[index]!, payload, now, call)));
+    const writes = items.map((item, index) => ({ key: item.storageKey, entry: entries[index]!, payload: item.payload }));
+    const keys = writes.map(({ key }) => key);
+    if (call.remotes.length > 0) {
+      const written = Promise.all(
+        call.remotes.map((slot) => {
+          if (!stamp.shared && slot === this.clock.source) {
+            this.recovery.deferKeys(slot, keys);
+            return undefined;
+          }
+          return this.writeRemoteMany(slot, writes, call, now);
+        }),
+      ).then(() => undefined);
+      for (const key of keys) this.track(key, written);
+      await written;
+    }
+    for (const { storageKey, mark } of items) if (!this.changes.unchangedSince(storageKey, mark)) this.l1?.deleteKeys([storageKey]);
+  }
+
+  private entriesOf(items: ReadonlyArray<BatchItem>, call: ResolvedCall<unknown>, stamp: Stamp, now: number): CacheEntry[] {
+    const staleAt = now + call.ttlMs;
+    return items.map(({ value, payload }) => ({
+      value,
+      createdAt: stamp.value,
+      staleAt,
+      expiresAt: staleAt + call.graceMs,
+      tags: typeof call.tags === 'function' ? normalizeTags(call.tags(value)) : call.tags,
+      size: payload.length,
+    }));
+  }
+
+  private async writeRemoteMany(slot: RemoteSlot, writes: ReadonlyArray<{ key: string; entry: CacheEntry; payload: Buffer }>, call: TierSelection, now: number): Promise<void> {
+    const cap = call.capsMs[slot.tier.name];
+    try {
+      await this.hub.timed(slot, 'set', () => writeKeys(slot.tier, writes.map((write) => ({ ...write, entry: capLifetime(write.entry, now, cap) }))));
+      slot.counters.writes += writes.length;
+    } catch {
+      slot.counters.writeErrors++;
+      this.recovery.deferKeys(slot, writes.map(({ key }) => key));
+    }
   }
 
   /**

@@ -197,10 +197,23 @@ describe('TieredCache batch reads and writes', () => {
     ).rejects.toThrow('source down');
   });
 
-  it('setMany and deleteMany reach every tier and the other instances, one delete per tier', async () => {
+  it('setMany and deleteMany reach every tier and the other instances, one write and one delete per tier', async () => {
     const a = await fx.create();
     const b = await fx.create();
     await b.getOrSetMany(['sm:1', 'sm:2'], async (keys) => keys.map(() => 'old'));
+    const writes: string[] = [];
+    for (const { name, tier } of a.tiers().filter((entry) => entry.name !== 'l1')) {
+      const set = tier.set.bind(tier);
+      tier.set = (key, entry, payload) => {
+        writes.push(`${name}.set`);
+        return set(key, entry, payload);
+      };
+      const setMany = tier.setMany!.bind(tier);
+      tier.setMany = (items) => {
+        writes.push(`${name}:${items.length}`);
+        return setMany(items);
+      };
+    }
     await a.setMany([
       ['sm:1', 'new1'],
       ['sm:2', 'new2'],
@@ -211,6 +224,7 @@ describe('TieredCache batch reads and writes', () => {
       if (Date.now() > deadline) throw new Error('the other instance kept the old values');
       await sleep(10);
     }
+    expect(writes.sort()).toEqual(['l2:2', 'l3:2']);
     expect(await (await fx.create()).getMany(['sm:1', 'sm:2'], { tiers: ['l3'] })).toEqual(['last wins', 'new2']);
     const deletes: number[] = [];
     for (const { tier } of a.tiers().filter((tier) => tier.name !== 'l1')) {

@@ -234,9 +234,10 @@ export class TieredCache {
   }
 
   /**
-   * `set` for many entries, with the same options for all. Every value is serialized before
-   * anything is written: one that cannot be throws SerializationError naming its key, and nothing
-   * of the batch is written.
+   * `set` for many entries, with the same options for all: one write per remote tier and one bus
+   * message. Every value is serialized before anything is written: one that cannot be throws
+   * SerializationError naming its key, and nothing of the batch is written. A key given twice
+   * takes its last value.
    */
   async setMany<T>(entries: ReadonlyArray<readonly [string, T]>, options?: CacheCallOptions<T>): Promise<void> {
     if (!Array.isArray(entries)) throw new TypeError('setMany takes an array of [key, value] pairs');
@@ -244,11 +245,10 @@ export class TieredCache {
     const last = new Map<string, { key: string; value: T }>();
     for (const [key, value] of entries) last.set(this.keys.build(key), { key, value });
     const items = [...last].map(([storageKey, { key, value }]) => ({ storageKey, value, payload: this.serialize(key, value) }));
-    const marks = items.map(({ storageKey }) => this.changed(storageKey));
+    const marked = items.map((item) => ({ ...item, mark: this.changed(item.storageKey) }));
     const storageKeys = items.map(({ storageKey }) => storageKey);
     await this.mutateMany(storageKeys, async () => {
-      const stamp = await this.clock.readForSet();
-      await Promise.all(items.map(({ storageKey, value, payload }, index) => this.io.store(storageKey, value, payload, call, stamp, marks[index]!, 'set')));
+      await this.io.storeSets(marked, call as ResolvedCall<unknown>, await this.clock.readForSet());
       await this.recovery.publish({ kind: 'set', namespace: this.namespace, keys: storageKeys });
     });
   }

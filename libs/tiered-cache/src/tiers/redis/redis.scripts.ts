@@ -130,6 +130,43 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[4])
 return 1`;
 
 /**
+ * {@link WRITE_ENTRY} for many entries in one call. KEYS: tag hash, then the entries. ARGV: the
+ * clear field, then per entry payload, created, staleAt, expiresAt, tags. Each entry is refused or
+ * written by the same rules as a single write. Returns -1 when the tag hash is lost (nothing is
+ * written), else the number of entries written.
+ */
+export const WRITE_ENTRIES = `${HELPERS}
+local tagKey = KEYS[1]
+local m = redis.call('HMGET', tagKey, ${FLOOR}, ARGV[1], ${MAXLIFE})
+if not m[1] then return -1 end
+local maxlife = num(m[3])
+local written = 0
+for i = 2, #KEYS do
+  local entry = KEYS[i]
+  local a = 2 + (i - 2) * 5
+  local created = tonumber(ARGV[a + 1])
+  local refused = created <= tonumber(m[1]) or (m[2] and created <= tonumber(m[2]))
+  if not refused then
+    local current = redis.call('HMGET', entry, 'p', 'c')
+    if current[2] then
+      local c = tonumber(current[2])
+      if c > created or (not current[1] and c == created) then refused = true end
+    end
+  end
+  if not refused then
+    local life = math.ceil(tonumber(ARGV[a + 3]) - created / 1000)
+    if life > maxlife then
+      maxlife = life
+      redis.call('HSET', tagKey, ${MAXLIFE}, fmt(life))
+    end
+    redis.call('HSET', entry, 'p', ARGV[a], 'c', ARGV[a + 1], 's', ARGV[a + 2], 'e', ARGV[a + 3], 'g', ARGV[a + 4])
+    redis.call('PEXPIREAT', entry, ARGV[a + 3])
+    written = written + 1
+  end
+end
+return written`;
+
+/**
  * KEYS: tag hash, entries... ARGV: tombstone lifetime (ms). Replaces each entry by a tombstone
  * stamped later than the entry and than any stamp issued so far, so that every write created
  * before the delete is refused.

@@ -4,7 +4,7 @@ import { v8Serializer, type Serializer } from '../../core/serializer.js';
 import { PayloadCodec } from '../../security/payload-codec.js';
 import { payloadIdentity } from '../../security/payload-seal.js';
 import { loadIoredis } from '../optional-peer.js';
-import type { Tier, TierReadResult } from '../tier.js';
+import type { Tier, TierReadResult, TierWrite } from '../tier.js';
 import {
   DELETE_ENTRIES,
   META,
@@ -19,6 +19,7 @@ import {
   STAMP_TAGS,
   TAG_STAMPS,
   UNLINK_CLEARED,
+  WRITE_ENTRIES,
   WRITE_ENTRY,
 } from './redis.scripts.js';
 import { scanPrefix } from './redis.scan.js';
@@ -75,6 +76,7 @@ type ScriptedRedis = Redis & {
     clearField: string,
   ): Promise<number>;
   tcDeleteEntries(numberOfKeys: number, tagKey: string, ...rest: string[]): Promise<number>;
+  tcWriteEntries(numberOfKeys: number, tagKey: string, ...rest: Array<string | Buffer>): Promise<number>;
   tcStampTags(tagKey: string, minimum: string, ...tags: string[]): Promise<[string, number]>;
   tcTagStamps(tagKey: string, ...tags: string[]): Promise<string[] | null>;
   tcReadClock(tagKey: string): Promise<string>;
@@ -177,6 +179,7 @@ export class RedisTier implements Tier {
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
     client.defineCommand('tcReadEntries', { lua: READ_ENTRIES });
     client.defineCommand('tcWriteEntry', { numberOfKeys: 2, lua: WRITE_ENTRY });
+    client.defineCommand('tcWriteEntries', { lua: WRITE_ENTRIES });
     client.defineCommand('tcDeleteEntries', { lua: DELETE_ENTRIES });
     client.defineCommand('tcStampTags', { numberOfKeys: 1, lua: STAMP_TAGS });
     client.defineCommand('tcTagStamps', { numberOfKeys: 1, lua: TAG_STAMPS });
@@ -299,6 +302,24 @@ export class RedisTier implements Tier {
       entry.tags.join(TAG_SEPARATOR),
       this.clearField,
     );
+    if (written === -1) this.guard.lost();
+  }
+
+  /** {@link set} for many distinct keys in one script call, each refused or written by the same rules. */
+  async setMany(items: ReadonlyArray<TierWrite>): Promise<void> {
+    await this.gate();
+    if (items.length === 0) return;
+    const args: Array<string | Buffer> = [this.clearField];
+    for (const { key, entry, payload } of items) {
+      args.push(
+        this.codec.encode(payloadIdentity(this.namespace, key, entry.createdAt, entry.tags), payload),
+        String(entry.createdAt),
+        String(entry.staleAt),
+        String(Math.ceil(entry.expiresAt)),
+        entry.tags.join(TAG_SEPARATOR),
+      );
+    }
+    const written = await this.client.tcWriteEntries(items.length + 1, this.tagKey, ...items.map(({ key }) => this.entryKey(key)), ...args);
     if (written === -1) this.guard.lost();
   }
 
