@@ -1,3 +1,4 @@
+import { batchReadCase } from './batch-read.js';
 import { httpCase } from './http.js';
 import { l1HitCase } from './l1-hit.js';
 import { l2HitCase } from './l2-hit.js';
@@ -14,7 +15,7 @@ import { zipfWorkloadCase } from './zipf-workload.js';
  * runner, the report and the targets table need nothing else. Cases 7 and 8 run the reference app
  * in process (`bench/lib/reference-app.ts`).
  */
-export const CASES: readonly BenchCase[] = [l1HitCase, l2HitCase, l3HitCase, missCase, stampedeCase, tagInvalidationCase, zipfWorkloadCase, httpCase, sealedHitCase];
+export const CASES: readonly BenchCase[] = [l1HitCase, l2HitCase, l3HitCase, missCase, stampedeCase, tagInvalidationCase, zipfWorkloadCase, httpCase, sealedHitCase, batchReadCase];
 
 /** Cases of the issue not implemented yet, named in the report. */
 export const NOT_YET: readonly string[] = [];

@@ -13,6 +13,7 @@ import { CurrentUser, Roles, type Principal } from '../auth/index.js';
 import { IdParamDto } from '../domain/index.js';
 import { CreateExpertSessionDto } from './create-expert-session.dto.js';
 import { ExpertSessionWithStatsDto, WatchProgressDto } from './expert-session.dto.js';
+import { ExpertSessionsByIdsQueryDto } from './expert-sessions-by-ids.query.dto.js';
 import { ExpertSessionsService } from './expert-sessions.service.js';
 import { ListExpertSessionsQueryDto } from './list-expert-sessions.query.dto.js';
 import { RecordWatchProgressDto } from './record-watch-progress.dto.js';
@@ -31,6 +32,15 @@ export class ExpertSessionsController {
   @ApiOkResponse({ type: [ExpertSessionWithStatsDto] })
   list(@Query() query: ListExpertSessionsQueryDto): Promise<ExpertSessionWithStatsDto[]> {
     return this.sessions.listWithStats(query.productId);
+  }
+
+  // Before ':id', which would otherwise take 'by-ids' for an id.
+  @Get('by-ids')
+  @ApiOperation({ summary: 'Several expert sessions by id, in the order asked (each cached 5 min, shared with GET /:id)' })
+  @ApiOkResponse({ type: [ExpertSessionWithStatsDto] })
+  @ApiNotFoundResponse({ description: 'Some id has no session; `message` names them' })
+  byIds(@Query() { ids }: ExpertSessionsByIdsQueryDto): Promise<ExpertSessionWithStatsDto[]> {
+    return this.sessions.getManyWithStats(ids);
   }
 
   @Get(':id')

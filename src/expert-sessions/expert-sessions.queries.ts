@@ -29,6 +29,10 @@ ORDER BY s.product_id, s.id`;
 export const ONE_WITH_STATS_SQL = `${SESSION_WITH_STATS}
 WHERE s.id = $1`;
 
+/** `$1`: session ids (int[]); rows in no particular order. */
+export const MANY_WITH_STATS_SQL = `${SESSION_WITH_STATS}
+WHERE s.id = ANY($1::int[])`;
+
 /** `$1` session, `$2` caller's sub: the session's product and client, and the caller's student row. */
 export const WATCH_CONTEXT_SQL = `
 SELECT s.product_id AS "productId", p.client_id AS "clientId", st.id AS "studentId", st.client_id AS "studentClientId"

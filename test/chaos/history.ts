@@ -40,6 +40,8 @@ export interface Op {
   /** What a read returned; null for `undefined`. */
   result?: CachedValue | null;
   error?: { readonly name: string; readonly message: string };
+  /** The batch call this operation is one key of (`getMany`, ...), when it is. */
+  readonly batch?: string;
   /** The instance's health around the call when not all well (open breakers), for diagnosis. */
   note?: string;
 }

@@ -26,7 +26,7 @@ export class LoaderError extends Error {}
  * the key there (the app reads back what it wrote): on a busy key a load is often running then,
  * and the read-back must not join it.
  */
-export const OP_WEIGHTS: Readonly<Record<OpKind, number>> = {
+export const OP_WEIGHTS: Readonly<Record<DrawKind, number>> = {
   get: 30,
   getOrSet: 30,
   set: 10,
@@ -35,14 +35,43 @@ export const OP_WEIGHTS: Readonly<Record<OpKind, number>> = {
   clear: 0.03,
   sql: 8,
   appWrite: 4,
+  getMany: 6,
+  getOrSetMany: 6,
+  setMany: 2,
+  deleteMany: 1.5,
 };
+
+/**
+ * The batch calls. Each is recorded as one operation per key it names (a `getMany` as `get`s, a
+ * `getOrSetMany` as `getOrSet`s with a loader run per key it loaded, ...), all with the batch's
+ * invocation and completion: a batch owes each key what a single call owes it, so the judge needs
+ * no rule of its own for them.
+ */
+export type BatchKind = 'getMany' | 'getOrSetMany' | 'setMany' | 'deleteMany';
+export type DrawKind = OpKind | BatchKind;
 
 /**
  * The mix of the reader instance (the last one, with three or more): it mostly reads, so what its
  * L1 holds is replaced only by what reaches it from the others (bus, L1 lifetime), and a copy that
  * should have been dropped lives long enough to be seen past the window.
  */
-export const READER_WEIGHTS: Readonly<Record<OpKind, number>> = { get: 45, getOrSet: 45, set: 1, delete: 1, invalidateTags: 1, clear: 0, sql: 0, appWrite: 1 };
+export const READER_WEIGHTS: Readonly<Record<DrawKind, number>> = {
+  get: 40,
+  getOrSet: 40,
+  set: 1,
+  delete: 1,
+  invalidateTags: 1,
+  clear: 0,
+  sql: 0,
+  appWrite: 1,
+  getMany: 5,
+  getOrSetMany: 5,
+  setMany: 0,
+  deleteMany: 0,
+};
+
+/** Keys per batch call (a key may be drawn twice: the engine reads it once). */
+const BATCH_KEYS = { min: 2, max: 4 };
 
 /** Loader speed and failure rate. */
 const LOADER_MAX_MS = 50;
@@ -63,6 +92,12 @@ const SHORT_TTL_OPTIONS = { ttl: '200ms', grace: '1m' } as const;
 const ERASE_DURING_LOAD = 0.4;
 const ERASE_WEIGHTS = { delete: 75, invalidateTags: 23, clear: 2 } as const;
 
+/**
+ * The options of every batch call: one object for keys with different tags, so the tags come from
+ * the value. The short-ttl key is left out of batches (its TTL and grace are its own).
+ */
+const BATCH_OPTIONS: CacheCallOptions<CachedValue> = { tags: (value) => KEY_TAGS[value.key]! };
+
 /** One options object per key, reused: the engine resolves an options object once. */
 const CALL_OPTIONS: ReadonlyArray<CacheCallOptions<CachedValue>> = KEY_TAGS.map((tags, key) =>
   key === SHORT_TTL_KEY ? { tags, ...SHORT_TTL_OPTIONS } : { tags },
@@ -77,7 +112,7 @@ export interface WorkloadOptions {
   readonly concurrency: number;
   readonly prng: Prng;
   /** Which operations to draw on instance `index` of `count`; default {@link mixFor}. */
-  readonly weights?: (index: number, count: number) => Readonly<Record<OpKind, number>>;
+  readonly weights?: (index: number, count: number) => Readonly<Record<DrawKind, number>>;
   /** How many instances the whole run has (across processes); default `instances.length`. */
   readonly instanceCount?: number;
 }
@@ -127,7 +162,9 @@ async function call(options: WorkloadOptions, prng: Prng, index: number, cache: 
   const { history, source } = options;
   const count = options.instanceCount ?? options.instances.length;
   const weights = (options.weights ?? mixFor)(index, count);
-  const kind = prng.weighted(weights);
+  const drawn = prng.weighted(weights);
+  if (isBatch(drawn)) return batch(options, prng, index, cache, drawn, weights === READER_WEIGHTS);
+  const kind: OpKind = drawn;
   const key = keyFor(kind, prng, weights === READER_WEIGHTS);
   switch (kind) {
     case 'get': {
@@ -200,6 +237,81 @@ async function getOrSet(options: WorkloadOptions, prng: Prng, index: number, cac
   await settle(history, op, () => cache.getOrSet(cacheKey(key), loader, CALL_OPTIONS[key]));
   await erasing;
   return op;
+}
+
+function isBatch(kind: DrawKind): kind is BatchKind {
+  return kind === 'getMany' || kind === 'getOrSetMany' || kind === 'setMany' || kind === 'deleteMany';
+}
+
+/** The keys of one batch call, drawn as the single call's keys are (the short-ttl key aside). */
+function batchKeys(prng: Prng, kind: OpKind, reader: boolean): number[] {
+  const keys: number[] = [];
+  const count = prng.int(BATCH_KEYS.min, BATCH_KEYS.max);
+  while (keys.length < count) {
+    const key = keyFor(kind, prng, reader);
+    if (key !== SHORT_TTL_KEY) keys.push(key);
+  }
+  return keys;
+}
+
+/**
+ * A batch call, recorded as one operation per key (see {@link BatchKind}). A `getOrSetMany`'s
+ * loader reads each key's source version, takes time, and may fail for the whole batch.
+ */
+async function batch(options: WorkloadOptions, prng: Prng, index: number, cache: TieredCache, kind: BatchKind, reader: boolean): Promise<Op | undefined> {
+  const { history, source } = options;
+  const single = ({ getMany: 'get', getOrSetMany: 'getOrSet', setMany: 'set', deleteMany: 'delete' } as const)[kind];
+  const keys = batchKeys(prng, single, reader);
+  const ops = keys.map((key) =>
+    single === 'set'
+      ? history.begin({ kind: single, instance: index, key, batch: kind, value: (id) => ({ key, writer: 'set', id: `s${id}` }) })
+      : history.begin({ kind: single, instance: index, key, batch: kind }),
+  );
+  const names = keys.map((key) => cacheKey(key));
+  const delayMs = prng.int(0, LOADER_MAX_MS);
+  const fails = prng.chance(LOADER_FAILS);
+  const loader = async (missing: string[]): Promise<CachedValue[]> => {
+    // One run per key the engine asks for, owned by that key's operation (the first, for a key drawn twice).
+    const runs = missing.map((name) => {
+      const at = names.indexOf(name);
+      return history.startLoad(ops[at]!, keys[at]!);
+    });
+    try {
+      const versions = await Promise.all(runs.map((run) => source.read(run.key)));
+      versions.forEach((version, at) => (runs[at]!.version = version));
+      await sleep(delayMs);
+      if (fails) throw new LoaderError(`batch loader ${runs.map((run) => run.id).join(',')} failed on purpose`);
+      return runs.map((run, at) => ({ key: run.key, writer: 'load', id: run.id, version: versions[at]! }));
+    } catch (error) {
+      for (const run of runs) run.failed = true;
+      throw error instanceof LoaderError ? error : new LoaderError(`batch loader: ${(error as Error).message}`);
+    } finally {
+      const complete = clockMs();
+      for (const run of runs) run.complete = complete;
+    }
+  };
+  let results: ReadonlyArray<CachedValue | undefined> | undefined;
+  try {
+    switch (kind) {
+      case 'getMany':
+        results = await cache.getMany<CachedValue>(names);
+        break;
+      case 'getOrSetMany':
+        results = await cache.getOrSetMany<CachedValue>(names, loader, BATCH_OPTIONS);
+        break;
+      case 'setMany':
+        await cache.setMany(ops.map((op, at) => [names[at]!, op.value!] as const), BATCH_OPTIONS);
+        break;
+      case 'deleteMany':
+        await cache.deleteMany(names);
+        break;
+    }
+  } catch (error) {
+    for (const op of ops) history.fail(op, error);
+    return ops[0];
+  }
+  ops.forEach((op, at) => history.succeed(op, results === undefined ? undefined : (results[at] ?? null)));
+  return ops[0];
 }
 
 /** A delete of `key`, an invalidation of `tags`, or a clear, on one instance. */

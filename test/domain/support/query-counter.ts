@@ -8,6 +8,8 @@ import type { DataSource, Logger } from 'typeorm';
  */
 export class QueryCounter {
   readonly statements: string[] = [];
+  /** The parameters of each statement, at the same index. */
+  readonly parameters: unknown[][] = [];
 
   static install(dataSource: DataSource): QueryCounter {
     const counter = new QueryCounter();
@@ -17,6 +19,7 @@ export class QueryCounter {
         if (property === 'logQuery') {
           return (query: string, parameters?: unknown[], runner?: unknown) => {
             counter.statements.push(query.replace(/\s+/g, ' ').trim());
+            counter.parameters.push(parameters ?? []);
             return target.logQuery(query, parameters, runner as never);
           };
         }
@@ -33,12 +36,13 @@ export class QueryCounter {
 
   reset(): void {
     this.statements.length = 0;
+    this.parameters.length = 0;
   }
 
   /** Runs `work` and returns what it resolved to with the statements it ran. */
-  async during<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  async during<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[]; parameters: unknown[][] }> {
     this.reset();
     const result = await work();
-    return { result, statements: [...this.statements] };
+    return { result, statements: [...this.statements], parameters: [...this.parameters] };
   }
 }

@@ -42,3 +42,13 @@ export function contradicts(known: ReadonlyMap<string, number>, entry: CacheEntr
   for (const stamp of known.values()) if (stamp >= entry.createdAt) return true;
   return false;
 }
+
+/** The stamps of `tags` only, out of a map that may hold more. */
+export function pick(stamps: ReadonlyMap<string, number>, tags: readonly string[]): Map<string, number> {
+  const picked = new Map<string, number>();
+  for (const tag of tags) {
+    const stamp = stamps.get(tag);
+    if (stamp !== undefined) picked.set(tag, stamp);
+  }
+  return picked;
+}

@@ -99,3 +99,22 @@ export class MissingScopeError extends TieredCacheError {
     super(`${target} is cached with scope '${scope}' but no ${scope} is set in the request context; refusing to share an entry`);
   }
 }
+
+/**
+ * A batch loader (`getOrSetMany`, `@CachedMany`) did not return one value per key it was given:
+ * an array of another length, or a map without some of the keys. Nothing of that batch is cached.
+ */
+export class BatchLoaderError extends TieredCacheError {
+  constructor(
+    readonly expected: number,
+    readonly received: number,
+    /** The first key the loader gave no value for (for a map), when known. */
+    readonly missingKey?: string,
+  ) {
+    super(
+      missingKey === undefined
+        ? `Batch loader returned ${received} values for ${expected} keys: it must return one value per key, in the order given`
+        : `Batch loader returned no value for key ${JSON.stringify(missingKey)} (${received} of ${expected} keys answered)`,
+    );
+  }
+}

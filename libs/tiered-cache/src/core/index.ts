@@ -12,5 +12,6 @@ export * from './shared-clock.js';
 export * from './single-flight.js';
 export * from './stats.js';
 export * from './tags.js';
+export type { BatchLoader } from './batch-reads.js';
 export * from './tiered-cache.js';
 export type { TierOff } from './topology.js';

@@ -1,8 +1,8 @@
 import type { AutoRecovery } from '../resilience/auto-recovery.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
-import { tagsAreValid, type TierName } from '../tiers/tier.js';
+import { readKeys, tagsAreValid, writeKeys, type TierName, type TierReadResult } from '../tiers/tier.js';
 import type { ChangeLog } from './change-log.js';
-import { capLifetime, contradicts, type CacheEntry } from './entry.js';
+import { capLifetime, contradicts, pick, type CacheEntry } from './entry.js';
 import type { ObserverHub } from './observer-hub.js';
 import type { RemoteSlot } from './remote-slot.js';
 import type { ResolvedCall, TierSelection } from './resolved-call.js';
@@ -13,6 +13,14 @@ import { normalizeTags } from './tags.js';
 export type ReadOutcome =
   | { readonly hit: true; readonly value: unknown; readonly payload: Buffer | undefined; readonly tier: TierName }
   | { readonly hit: false; readonly stale: CacheEntry | undefined; readonly clock: number | undefined };
+
+/** One key of a batch write: its value, serialized, and the change-log mark its write is judged by. */
+export interface BatchItem {
+  readonly storageKey: string;
+  readonly value: unknown;
+  readonly payload: Buffer;
+  readonly mark: number;
+}
 
 /** Why an entry is written: a loader's result must pass the tag check; an explicit `set` always lands. */
 export type StoreKind = 'load' | 'set';
@@ -95,6 +103,144 @@ export class TierIO {
   }
 
   /**
+   * {@link read} for many keys (distinct storage keys) with one round trip per tier: each tier is
+   * asked, in one batch, for the keys no tier above answered, and each key is judged, backfilled
+   * and counted as `read` does it. The cross-tier tag check of the tagged hits is one round trip too.
+   */
+  async readMany(storageKeys: readonly string[], call: TierSelection, mark: number): Promise<ReadOutcome[]> {
+    const now = this.now();
+    const outcomes: Array<ReadOutcome | undefined> = storageKeys.map(() => undefined);
+    const stale: Array<CacheEntry | undefined> = storageKeys.map(() => undefined);
+    const missed: RemoteSlot[][] = storageKeys.map(() => []);
+    if (call.useL1) {
+      storageKeys.forEach((storageKey, index) => {
+        const entry = this.l1!.peek(storageKey, now);
+        if (entry !== undefined && now < entry.staleAt) {
+          this.counters.l1.hits++;
+          this.counters.hits++;
+          outcomes[index] = { hit: true, value: entry.value, payload: entry.payload, tier: 'l1' };
+          return;
+        }
+        stale[index] = entry;
+        this.counters.l1.misses++;
+      });
+    }
+    let clock: number | undefined;
+    for (const slot of call.remotes) {
+      const open = storageKeys.flatMap((_, index) => (outcomes[index] === undefined ? [index] : []));
+      if (open.length === 0) break;
+      const pending = slot.recovery.size > 0 ? slot.recovery.snapshot() : undefined;
+      let results: TierReadResult[];
+      try {
+        results = await this.hub.timed(slot, 'get', () => readKeys(slot.tier, open.map((index) => storageKeys[index]!)));
+      } catch {
+        slot.counters.errors++;
+        continue;
+      }
+      const candidates: Array<CacheEntry | undefined> = open.map((index, at) => {
+        const storageKey = storageKeys[index]!;
+        const result = results[at]!;
+        if (slot === this.clock.source && result.clock !== undefined) clock = result.clock;
+        if (result.rejected !== undefined) {
+          slot.counters.rejected++;
+          this.hub.emit('payloadRejected', { tier: slot.tier.name, key: storageKey, reason: result.rejected });
+        }
+        const entry = result.entry;
+        const blocked = entry !== undefined && pending !== undefined && pending.blocks(storageKey, entry.tags);
+        return entry !== undefined && !blocked && tagsAreValid(entry, result.tagStamps) ? entry : undefined;
+      });
+      const agreed = await this.othersAgreeMany(slot, candidates);
+      open.forEach((index, at) => {
+        const entry = candidates[at];
+        const result = results[at]!;
+        if (entry !== undefined && agreed[at]) {
+          this.l1?.learnStamps(result.tagStamps);
+          if (now < entry.staleAt) {
+            slot.counters.hits++;
+            this.counters.hits++;
+            this.backfill(storageKeys[index]!, entry, result.payload, call, missed[index]!, now, mark);
+            outcomes[index] = { hit: true, value: entry.value, payload: result.payload, tier: slot.tier.name };
+            return;
+          }
+          const previous = stale[index];
+          if (previous === undefined || entry.staleAt > previous.staleAt) stale[index] = entry;
+        }
+        slot.counters.misses++;
+        missed[index]!.push(slot);
+      });
+    }
+    return outcomes.map((outcome, index) => outcome ?? { hit: false, stale: stale[index], clock });
+  }
+
+  /**
+   * {@link store} of loaders' results for many keys: each entry is written, or dropped, exactly as
+   * `store(..., 'load')` decides for it, with the tag check of all the tagged entries in one round trip.
+   */
+  async storeLoaded(items: ReadonlyArray<BatchItem>, call: ResolvedCall<unknown>, stamp: Stamp): Promise<void> {
+    const now = this.now();
+    const entries = this.entriesOf(items, call, stamp, now);
+    const valid = await this.clock.stillValidMany(entries);
+    items.forEach(({ storageKey, payload, mark }, index) => {
+      const entry = entries[index]!;
+      if (!valid[index] || !this.changes.unchangedSince(storageKey, mark)) return;
+      if (call.useL1) this.l1!.setEntry(storageKey, this.forL1(entry, payload, now, call));
+      void this.writeRemotes(storageKey, entry, payload, call.remotes, call, now, stamp, 'load');
+    });
+  }
+
+  /**
+   * {@link store} of explicit sets for many distinct keys, with one write per remote tier: each
+   * entry lands in L1 and is written below as `store(..., 'set')` writes it, and L1 forgets a key
+   * that changed meanwhile.
+   */
+  async storeSets(items: ReadonlyArray<BatchItem>, call: ResolvedCall<unknown>, stamp: Stamp): Promise<void> {
+    const now = this.now();
+    const entries = this.entriesOf(items, call, stamp, now);
+    // As for a single set: the check only teaches L1 the tags' stamps; the set lands either way.
+    if (entries.some((entry) => entry.tags.length > 0)) await this.clock.stillValidMany(entries);
+    if (call.useL1) items.forEach(({ storageKey, payload }, index) => this.l1!.setEntry(storageKey, this.forL1(entries[index]!, payload, now, call)));
+    const writes = items.map((item, index) => ({ key: item.storageKey, entry: entries[index]!, payload: item.payload }));
+    const keys = writes.map(({ key }) => key);
+    if (call.remotes.length > 0) {
+      const written = Promise.all(
+        call.remotes.map((slot) => {
+          if (!stamp.shared && slot === this.clock.source) {
+            this.recovery.deferKeys(slot, keys);
+            return undefined;
+          }
+          return this.writeRemoteMany(slot, writes, call, now);
+        }),
+      ).then(() => undefined);
+      for (const key of keys) this.track(key, written);
+      await written;
+    }
+    for (const { storageKey, mark } of items) if (!this.changes.unchangedSince(storageKey, mark)) this.l1?.deleteKeys([storageKey]);
+  }
+
+  private entriesOf(items: ReadonlyArray<BatchItem>, call: ResolvedCall<unknown>, stamp: Stamp, now: number): CacheEntry[] {
+    const staleAt = now + call.ttlMs;
+    return items.map(({ value, payload }) => ({
+      value,
+      createdAt: stamp.value,
+      staleAt,
+      expiresAt: staleAt + call.graceMs,
+      tags: typeof call.tags === 'function' ? normalizeTags(call.tags(value)) : call.tags,
+      size: payload.length,
+    }));
+  }
+
+  private async writeRemoteMany(slot: RemoteSlot, writes: ReadonlyArray<{ key: string; entry: CacheEntry; payload: Buffer }>, call: TierSelection, now: number): Promise<void> {
+    const cap = call.capsMs[slot.tier.name];
+    try {
+      await this.hub.timed(slot, 'set', () => writeKeys(slot.tier, writes.map((write) => ({ ...write, entry: capLifetime(write.entry, now, cap) }))));
+      slot.counters.writes += writes.length;
+    } catch {
+      slot.counters.writeErrors++;
+      this.recovery.deferKeys(slot, writes.map(({ key }) => key));
+    }
+  }
+
+  /**
    * Writes a fresh entry to the selected tiers. A loader's result (`load`) is dropped when one of its
    * tags was invalidated since `stamp`, or when the key changed since `mark`.
    * L1 is written at once. The remote writes are awaited for a `set`; a loader's finish in the
@@ -149,6 +295,28 @@ export class TierIO {
       clockSlot.counters.errors++;
       return true;
     }
+  }
+
+  /** {@link othersAgree} for a batch of candidates (`undefined`: not a candidate), one clock-tier round trip. */
+  private async othersAgreeMany(slot: RemoteSlot, entries: ReadonlyArray<CacheEntry | undefined>): Promise<boolean[]> {
+    const verdicts = entries.map((entry) => entry !== undefined);
+    const tagged = entries.flatMap((entry, index) => (entry !== undefined && entry.tags.length > 0 ? [index] : []));
+    if (tagged.length === 0) return verdicts;
+    const tags = [...new Set(tagged.flatMap((index) => entries[index]!.tags))];
+    if (this.l1 !== undefined) {
+      const known = await this.l1.tagStamps(tags);
+      for (const index of tagged) if (contradicts(pick(known, entries[index]!.tags), entries[index]!)) verdicts[index] = false;
+    }
+    const clockSlot = this.clock.source;
+    if (clockSlot === undefined || slot === clockSlot || clockSlot.breaker.state === 'open') return verdicts;
+    try {
+      const stamps = await clockSlot.breaker.run(() => clockSlot.tier.tagStamps(tags));
+      this.l1?.learnStamps(stamps);
+      for (const index of tagged) if (!tagsAreValid(entries[index]!, stamps)) verdicts[index] = false;
+    } catch {
+      clockSlot.counters.errors++;
+    }
+    return verdicts;
   }
 
   /** Copies a hit into the tiers above it, keeping its remaining lifetime. */
@@ -233,3 +401,4 @@ export class TierIO {
     }
   }
 }
+

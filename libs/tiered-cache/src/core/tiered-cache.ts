@@ -11,6 +11,7 @@ import { MissingCacheTablesError } from '../tiers/postgres/postgres.setup.js';
 import type { PostgresTier } from '../tiers/postgres/postgres.tier.js';
 import type { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier, TierName } from '../tiers/tier.js';
+import { getMany, getOrSetMany, type BatchEngine, type BatchLoader } from './batch-reads.js';
 import { ChangeLog } from './change-log.js';
 import { LocalClock } from './clock.js';
 import { toMilliseconds } from './duration.js';
@@ -79,6 +80,7 @@ export class TieredCache {
   /** Set with the `clone` option: every read hands out its own copy. */
   private readonly copy: (<T>(value: T) => T) | undefined;
   private closed = false;
+  private batch: BatchEngine | undefined;
   /** Why this instance may be missing other instances' invalidations right now ('bus', 'listener'). */
   private readonly blindness = new Set<string>();
   private readonly blindL1TtlMs: number;
@@ -206,6 +208,67 @@ export class TieredCache {
     const started = this.hub.callStart();
     const done = this.invalidateTagsNow(tags, options);
     return started === undefined ? done : this.hub.settle(done, started, 'invalidateTags', { tags: Array.isArray(tags) ? tags.length : 0 });
+  }
+
+  /**
+   * `get` for many keys: one value (or `undefined`) per key, in the order given; a key given twice
+   * is read once. One round trip per tier for the keys the tiers above did not answer.
+   * See docs/batch.md.
+   */
+  getMany<T>(keys: readonly string[], options?: Pick<CacheCallOptions<T>, 'tiers'>): Promise<Array<T | undefined>> {
+    const started = this.hub.callStart();
+    const done = getMany<T>(this.batchEngine, keys, options);
+    return started === undefined ? done : this.hub.settle(done, started, 'get', {});
+  }
+
+  /**
+   * `getOrSet` for many keys: one value per key, in the order given. The keys no tier holds go to
+   * `loadMissing` in one call, which returns their values (an array in the order of the keys it
+   * got, or a map). Each key is single-flight with the single calls on it.
+   * @throws BatchLoaderError when `loadMissing` does not return one value per key.
+   */
+  getOrSetMany<T>(keys: readonly string[], loadMissing: BatchLoader<T>, options?: CacheCallOptions<T>): Promise<T[]> {
+    const started = this.hub.callStart();
+    const done = getOrSetMany<T>(this.batchEngine, keys, loadMissing, options);
+    return started === undefined ? done : this.hub.settle(done, started, 'getOrSet', {});
+  }
+
+  /**
+   * `set` for many entries, with the same options for all: one write per remote tier and one bus
+   * message. Every value is serialized before anything is written: one that cannot be throws
+   * SerializationError naming its key, and nothing of the batch is written. A key given twice
+   * takes its last value.
+   */
+  async setMany<T>(entries: ReadonlyArray<readonly [string, T]>, options?: CacheCallOptions<T>): Promise<void> {
+    if (!Array.isArray(entries)) throw new TypeError('setMany takes an array of [key, value] pairs');
+    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const last = new Map<string, { key: string; value: T }>();
+    for (const [key, value] of entries) last.set(this.keys.build(key), { key, value });
+    const items = [...last].map(([storageKey, { key, value }]) => ({ storageKey, value, payload: this.serialize(key, value) }));
+    const marked = items.map((item) => ({ ...item, mark: this.changed(item.storageKey) }));
+    const storageKeys = items.map(({ storageKey }) => storageKey);
+    await this.mutateMany(storageKeys, async () => {
+      await this.io.storeSets(marked, call as ResolvedCall<unknown>, await this.clock.readForSet());
+      await this.recovery.publish({ kind: 'set', namespace: this.namespace, keys: storageKeys });
+    });
+  }
+
+  /** `delete` for many keys: one delete per remote tier and one bus message for the whole batch. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    if (!Array.isArray(keys)) throw new TypeError('deleteMany takes an array of keys');
+    const storageKeys = [...new Set(keys.map((key) => this.keys.build(key)))];
+    if (storageKeys.length === 0) return;
+    for (const storageKey of storageKeys) this.changed(storageKey);
+    await this.mutateMany(storageKeys, async () => {
+      await Promise.all(storageKeys.map((storageKey) => this.io.settled(storageKey)));
+      const stamp = await this.deleteStamp();
+      await Promise.all(
+        this.remotes.map((slot) =>
+          slot.breaker.run(() => slot.tier.delete(storageKeys, stamp)).catch(() => this.recovery.deferKeys(slot, storageKeys)),
+        ),
+      );
+      await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: storageKeys });
+    });
   }
 
   /** `record` is given when someone observes: the call notes in it who answered. */
@@ -663,6 +726,38 @@ export class TieredCache {
     };
     running.then(forget, forget);
     return running;
+  }
+
+  /** {@link mutate} for a batch: one run of `work` after the sets and deletes running for any of the keys. */
+  private mutateMany(storageKeys: readonly string[], work: () => Promise<void>): Promise<void> {
+    const previous = storageKeys.map((storageKey) => this.runningFor(storageKey)).filter((running) => running !== undefined);
+    const running = previous.length === 0 ? work() : Promise.all(previous).then(work);
+    for (const storageKey of storageKeys) this.mutations.set(storageKey, running);
+    const forget = () => {
+      for (const storageKey of storageKeys) if (this.mutations.get(storageKey) === running) this.mutations.delete(storageKey);
+    };
+    running.then(forget, forget);
+    return running;
+  }
+
+  /** The engine's pieces the batch calls (batch-reads.ts) use, bound once. */
+  private get batchEngine(): BatchEngine {
+    this.batch ??= {
+      io: this.io,
+      clock: this.clock,
+      flights: this.flights,
+      changes: this.changes,
+      counters: this.counters,
+      storageKey: (key) => this.keys.build(key),
+      resolve: <T>(options: CacheCallOptions<T> | undefined) => (options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options)),
+      freshInL1: (storageKey, tiers) => this.freshInL1(storageKey, tiers),
+      runningFor: (storageKey) => this.runningFor(storageKey),
+      serialize: (key, value) => this.serialize(key, value),
+      serveStale: <T>(storageKey: string, stale: CacheEntry, call: TierSelection, mark: number) => this.serveStale<T>(storageKey, stale, call, mark),
+      handOut: <T>(value: T) => (this.copy ? this.copy(value) : value),
+      staticTags: (call) => staticTags(call),
+    };
+    return this.batch;
   }
 
   /** Settles when the set or delete of `storageKey` and the clear running now have (never rejects). */

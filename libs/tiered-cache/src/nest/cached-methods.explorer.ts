@@ -2,6 +2,8 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { TieredCache } from '../core/tiered-cache.js';
 import { CACHED_METADATA, type CachedOptions } from './cached.decorator.js';
+import { CACHED_MANY_METADATA, type CachedManyOptions } from './cached-many.decorator.js';
+import { wrapCachedManyMethod } from './cached-many-method.wrapper.js';
 import { wrapCachedMethod, type AsyncMethod } from './cached-method.wrapper.js';
 import { INVALIDATE_TAGS_METADATA, type InvalidateTagsSource } from './invalidate-tags.decorator.js';
 import { wrapInvalidatingMethod } from './invalidating-method.wrapper.js';
@@ -12,7 +14,7 @@ type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 const WRAPPED = Symbol('tiered-cache:wrapped');
 
 /**
- * Finds `@Cached` and `@InvalidateTags` methods on every provider and replaces them, on the
+ * Finds `@Cached`, `@CachedMany` and `@InvalidateTags` methods on every provider and replaces them, on the
  * instance, with wrappers bound to the module's {@link TieredCache}. Instances are wrapped rather
  * than prototypes so that each application uses its own cache, and the decorated class stays
  * usable without Nest.
@@ -51,11 +53,13 @@ export class CachedMethodsExplorer implements OnModuleInit {
       const original = methods[name];
       if (typeof original !== 'function' || original[WRAPPED]) continue;
       const cached = Reflect.getMetadata(CACHED_METADATA, original) as CachedOptions | undefined;
+      const cachedMany = Reflect.getMetadata(CACHED_MANY_METADATA, original) as CachedManyOptions | undefined;
       const invalidates = Reflect.getMetadata(INVALIDATE_TAGS_METADATA, original) as InvalidateTagsSource | undefined;
-      if (cached === undefined && invalidates === undefined) continue;
+      if (cached === undefined && cachedMany === undefined && invalidates === undefined) continue;
       const target = `${instance.constructor.name}.${name}`;
       let method = original;
       if (cached !== undefined) method = wrapCachedMethod(this.cache, target, method, cached);
+      else if (cachedMany !== undefined) method = wrapCachedManyMethod(this.cache, target, method, cachedMany);
       // Outermost, so that a method both cached and invalidating invalidates after its own call.
       if (invalidates !== undefined) method = wrapInvalidatingMethod(this.cache, method, invalidates);
       methods[name] = keepIdentity(method, original);
@@ -77,7 +81,9 @@ export class CachedMethodsExplorer implements OnModuleInit {
       const method = methods[name];
       return (
         typeof method === 'function' &&
-        (Reflect.hasMetadata(CACHED_METADATA, method) || Reflect.hasMetadata(INVALIDATE_TAGS_METADATA, method))
+        (Reflect.hasMetadata(CACHED_METADATA, method) ||
+          Reflect.hasMetadata(CACHED_MANY_METADATA, method) ||
+          Reflect.hasMetadata(INVALIDATE_TAGS_METADATA, method))
       );
     });
   }

@@ -4,6 +4,8 @@ export * from './cache-response.decorator.js';
 export * from './cache-response.interceptor.js';
 export * from './cache-response.options.js';
 export * from './cached.decorator.js';
+export * from './cached-many.decorator.js';
+export { CachedManyArgumentError } from './cached-many-method.wrapper.js';
 export * from './cached-methods.explorer.js';
 export * from './invalidate-tags.decorator.js';
 export * from './principal.resolver.js';

@@ -21,6 +21,13 @@ export interface TierReadResult {
   readonly rejected?: RejectionReason;
 }
 
+/** One write of a batch: a key, its entry, and the serialized value. */
+export interface TierWrite {
+  readonly key: string;
+  readonly entry: CacheEntry;
+  readonly payload: Buffer;
+}
+
 /**
  * One storage level. Every tier passes the conformance suite in `tiers/testing`.
  * Keys arrive already normalised by the engine and are exact values, never patterns.
@@ -28,8 +35,18 @@ export interface TierReadResult {
 export interface Tier {
   readonly name: TierName;
   get(key: string): Promise<TierReadResult>;
+  /**
+   * Reads `keys` in one round trip, one result per key in the order given, each exactly what
+   * {@link get} returns for it. Optional: without it the engine calls `get` per key ({@link readKeys}).
+   */
+  getMany?(keys: readonly string[]): Promise<TierReadResult[]>;
   /** `payload` is the serialized value, shared by all tiers of one write. */
   set(key: string, entry: CacheEntry, payload: Buffer): Promise<void>;
+  /**
+   * Writes entries of distinct keys in one round trip, each exactly as {@link set} would (refused
+   * or written by the same rules). Optional: without it the engine calls `set` per key.
+   */
+  setMany?(items: ReadonlyArray<TierWrite>): Promise<void>;
   /**
    * Removes `keys`. `stamp`, when given, is the shared clock's reading at the delete: a tier that is
    * not the clock source leaves a tombstone with it, so an older write still on its way is refused.
@@ -53,4 +70,16 @@ export function tagsAreValid(entry: CacheEntry, tagStamps: ReadonlyMap<string, n
     if (stamp === undefined || stamp >= entry.createdAt) return false;
   }
   return true;
+}
+
+/** One read per key of `keys`, in order: the tier's batch read when it has one, else `get` per key. */
+export function readKeys(tier: Tier, keys: readonly string[]): Promise<TierReadResult[]> {
+  if (tier.getMany !== undefined) return tier.getMany(keys);
+  return Promise.all(keys.map((key) => tier.get(key)));
+}
+
+/** One write per item, of distinct keys: the tier's batch write when it has one, else `set` per key. */
+export async function writeKeys(tier: Tier, items: ReadonlyArray<TierWrite>): Promise<void> {
+  if (tier.setMany !== undefined) return tier.setMany(items);
+  await Promise.all(items.map(({ key, entry, payload }) => tier.set(key, entry, payload)));
 }

@@ -68,6 +68,14 @@ export class MemoryTier implements Tier {
     return { entry, tagStamps: entry ? this.knownStamps(entry.tags) : EMPTY_STAMPS };
   }
 
+  async getMany(keys: readonly string[]): Promise<TierReadResult[]> {
+    const now = Date.now();
+    return keys.map((key) => {
+      const entry = this.peek(key, now);
+      return { entry, tagStamps: entry ? this.knownStamps(entry.tags) : EMPTY_STAMPS };
+    });
+  }
+
   /** Stores an entry unless a newer one (by creation stamp) is already held. */
   setEntry(key: string, entry: CacheEntry): void {
     const current = this.lru.peek(key);

@@ -4,7 +4,7 @@ import { v8Serializer, type Serializer } from '../../core/serializer.js';
 import { PayloadCodec } from '../../security/payload-codec.js';
 import { payloadIdentity } from '../../security/payload-seal.js';
 import { loadPg } from '../optional-peer.js';
-import type { Tier, TierReadResult } from '../tier.js';
+import type { Tier, TierReadResult, TierWrite } from '../tier.js';
 import { HitCounter } from './hit-counter.js';
 import { quoteSchema } from './postgres.schema.js';
 import { prepareCacheSchema } from './postgres.setup.js';
@@ -55,6 +55,8 @@ export interface PostgresTierOptions {
 
 type StatementName =
   | 'read'
+  | 'readMany'
+  | 'writeMany'
   | 'write'
   | 'remove'
   | 'removeIfUnchanged'
@@ -116,12 +118,36 @@ export class PostgresTier implements Tier {
         FROM (SELECT 1) AS one
         LEFT JOIN ${s}.cache_entries e ON e.namespace = $1 AND e.key = $2 AND e.expires_at > now()
           AND e.created_stamp > coalesce((SELECT n.cleared_stamp FROM ${s}.cache_namespace_clock n WHERE n.namespace = $1), 0)`,
+      // The same row filter as `read`, for every key of $2 at once: one row per key asked, in order.
+      readMany: `SELECT e.value, e.created_stamp::text AS created_stamp,
+          extract(epoch FROM e.stale_at)::float8 * 1000 AS stale_at,
+          extract(epoch FROM e.expires_at)::float8 * 1000 AS expires_at, e.tags,
+          ARRAY(SELECT coalesce(c.stamp, 0)::text FROM unnest(e.tags) WITH ORDINALITY AS u(tag, i)
+                LEFT JOIN ${s}.cache_tag_clock c ON c.tag = u.tag ORDER BY u.i) AS tag_stamps,
+          ${s}.cache_clock_micros()::text AS clock
+        FROM unnest($2::text[]) WITH ORDINALITY AS k(key, i)
+        LEFT JOIN ${s}.cache_entries e ON e.namespace = $1 AND e.key = k.key AND e.expires_at > now()
+          AND e.created_stamp > coalesce((SELECT n.cleared_stamp FROM ${s}.cache_namespace_clock n WHERE n.namespace = $1), 0)
+        ORDER BY k.i`,
       // Newest stamp wins, and a delete's tombstone (an expired row with the delete's stamp) or a
       // namespace clear stamped at or after this entry refuses it: it was on its way before them.
       write: `INSERT INTO ${s}.cache_entries AS e
           (namespace, key, value, tags, created_stamp, stale_at, expires_at, byte_size)
         SELECT $1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0), $8
         WHERE NOT EXISTS (SELECT 1 FROM ${s}.cache_namespace_clock n WHERE n.namespace = $1 AND n.cleared_stamp >= $5::bigint)
+        ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, tags = excluded.tags,
+          created_stamp = excluded.created_stamp, stale_at = excluded.stale_at,
+          expires_at = excluded.expires_at, byte_size = excluded.byte_size, hit_count = 0,
+          created_at = now(), last_accessed_at = now()
+        WHERE e.created_stamp < excluded.created_stamp OR (e.created_stamp = excluded.created_stamp AND e.expires_at > now())`,
+      // `write` for many distinct keys: one row per key from the arrays; tags as JSON arrays, since
+      // a PostgreSQL array of arrays must be rectangular.
+      writeMany: `INSERT INTO ${s}.cache_entries AS e
+          (namespace, key, value, tags, created_stamp, stale_at, expires_at, byte_size)
+        SELECT $1, u.k, u.v, ARRAY(SELECT jsonb_array_elements_text(u.t::jsonb)), u.c,
+          to_timestamp(u.s / 1000.0), to_timestamp(u.x / 1000.0), u.b
+        FROM unnest($2::text[], $3::bytea[], $4::text[], $5::bigint[], $6::float8[], $7::float8[], $8::int[]) AS u(k, v, t, c, s, x, b)
+        WHERE NOT EXISTS (SELECT 1 FROM ${s}.cache_namespace_clock n WHERE n.namespace = $1 AND n.cleared_stamp >= u.c)
         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, tags = excluded.tags,
           created_stamp = excluded.created_stamp, stale_at = excluded.stale_at,
           expires_at = excluded.expires_at, byte_size = excluded.byte_size, hit_count = 0,
@@ -170,7 +196,17 @@ export class PostgresTier implements Tier {
 
   async get(key: string): Promise<TierReadResult> {
     const { rows } = await this.pool.query<EntryRow>(this.statement('read', [this.namespace, key]));
-    const row = rows[0]!;
+    return this.readRow(key, rows[0]!);
+  }
+
+  /** Reads `keys` in one statement (`= ANY` as a join on the key list), each judged as {@link get} judges it. */
+  async getMany(keys: readonly string[]): Promise<TierReadResult[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.pool.query<EntryRow>(this.statement('readMany', [this.namespace, keys]));
+    return keys.map((key, index) => this.readRow(key, rows[index]!));
+  }
+
+  private readRow(key: string, row: EntryRow): TierReadResult {
     const clock = Number(row.clock);
     if (!row.value) return { entry: undefined, tagStamps: new Map(), clock };
     const tags = row.tags ?? [];
@@ -198,6 +234,23 @@ export class PostgresTier implements Tier {
   async set(key: string, entry: CacheEntry, payload: Buffer): Promise<void> {
     await this.pool.query(
       this.statement('write', [this.namespace, key, this.codec.encode(payloadIdentity(this.namespace, key, entry.createdAt, entry.tags), payload), entry.tags, entry.createdAt, entry.staleAt, entry.expiresAt, payload.length]),
+    );
+  }
+
+  /** {@link set} for many distinct keys in one statement, each refused or written by the same rules. */
+  async setMany(items: ReadonlyArray<TierWrite>): Promise<void> {
+    if (items.length === 0) return;
+    await this.pool.query(
+      this.statement('writeMany', [
+        this.namespace,
+        items.map(({ key }) => key),
+        items.map(({ key, entry, payload }) => this.codec.encode(payloadIdentity(this.namespace, key, entry.createdAt, entry.tags), payload)),
+        items.map(({ entry }) => JSON.stringify(entry.tags)),
+        items.map(({ entry }) => String(entry.createdAt)),
+        items.map(({ entry }) => entry.staleAt),
+        items.map(({ entry }) => entry.expiresAt),
+        items.map(({ payload }) => payload.length),
+      ]),
     );
   }
 

@@ -46,6 +46,21 @@ describe('RedisTier when its tag hash is lost', () => {
     expect(await served(tier, 'invalidated')).toBe('new');
   });
 
+  it('the batch read and write refuse entries stamped before the loss, as the single ones do', async () => {
+    await put('batch-before-a', 'old');
+    await put('batch-before-b', 'old', ['batch-lost-tag']);
+    const stampedBefore = await tier.now();
+    await redis.client.del(`${redis.prefix}tags`);
+    const reads = await tier.getMany(['batch-before-a', 'batch-before-b']);
+    expect(reads.map((read) => (read.entry !== undefined && tagsAreValid(read.entry, read.tagStamps) ? read.entry.value : undefined))).toEqual([undefined, undefined]);
+    const late = makeEntry('late', { createdAt: stampedBefore });
+    await tier.setMany([{ key: 'batch-in-flight', ...late }]);
+    expect(await served(tier, 'batch-in-flight')).toBeUndefined();
+    const fresh = makeEntry('new', { createdAt: await tier.now() });
+    await tier.setMany([{ key: 'batch-after', ...fresh }]);
+    expect(await served(tier, 'batch-after')).toBe('new');
+  });
+
   it('answers a tag it has no record of with its floor, which is above every earlier stamp', async () => {
     const before = await tier.invalidateTags(['floor-probe']);
     await redis.client.del(`${redis.prefix}tags`);

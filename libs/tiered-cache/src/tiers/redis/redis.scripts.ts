@@ -75,6 +75,39 @@ for i = 1, #tags do out[#out + 1] = m[i + 2] or m[1] end
 return out`;
 
 /**
+ * {@link READ_ENTRY} for many entries in one call. KEYS: tag hash, then the entries. ARGV: this
+ * namespace's clear field. Returns one READ_ENTRY reply per entry, in order: each entry is judged
+ * by the very same code.
+ */
+export const READ_ENTRIES = `${HELPERS}
+local tagKey = KEYS[1]
+local function miss(lost)
+  local m = redis.call('HMGET', tagKey, ${FLOOR}, ${HWM})
+  local reply = {false, fmt(clock(num(m[2])))}
+  if lost or not m[1] then reply[3] = 'lost' end
+  return reply
+end
+local function read(entry)
+  local r = redis.call('HMGET', entry, 'p', 'c', 's', 'e', 'g')
+  if not r[1] then return miss(false) end
+  local tags = {}
+  if r[5] and r[5] ~= '' then
+    for tag in string.gmatch(r[5], '[^\\31]+') do tags[#tags + 1] = tag end
+  end
+  local m = redis.call('HMGET', tagKey, ${FLOOR}, ARGV[1], unpack(tags))
+  if not m[1] then return miss(true) end
+  local created = tonumber(r[2])
+  if created <= tonumber(m[1]) or (m[2] and created <= tonumber(m[2])) then return miss(false) end
+  local out = {r[1], r[2], r[3], r[4], r[5] or ''}
+  for i = 1, #tags do out[#out + 1] = m[i + 2] or m[1] end
+  return out
+end
+local replies = {}
+for i = 2, #KEYS do replies[#replies + 1] = read(KEYS[i]) end
+return replies`;
+
+
+/**
  * KEYS: entry, tag hash. ARGV: payload, created, staleAt, expiresAt, tags, clear field.
  * Refuses (0) a write created at or before the floor, the namespace's clear stamp or a tombstone
  * (tombstones win ties), or older than the live entry (newest stamp wins). Returns 1 when
@@ -95,6 +128,43 @@ if life > num(m[3]) then redis.call('HSET', KEYS[2], ${MAXLIFE}, fmt(life)) end
 redis.call('HSET', KEYS[1], 'p', ARGV[1], 'c', ARGV[2], 's', ARGV[3], 'e', ARGV[4], 'g', ARGV[5])
 redis.call('PEXPIREAT', KEYS[1], ARGV[4])
 return 1`;
+
+/**
+ * {@link WRITE_ENTRY} for many entries in one call. KEYS: tag hash, then the entries. ARGV: the
+ * clear field, then per entry payload, created, staleAt, expiresAt, tags. Each entry is refused or
+ * written by the same rules as a single write. Returns -1 when the tag hash is lost (nothing is
+ * written), else the number of entries written.
+ */
+export const WRITE_ENTRIES = `${HELPERS}
+local tagKey = KEYS[1]
+local m = redis.call('HMGET', tagKey, ${FLOOR}, ARGV[1], ${MAXLIFE})
+if not m[1] then return -1 end
+local maxlife = num(m[3])
+local written = 0
+for i = 2, #KEYS do
+  local entry = KEYS[i]
+  local a = 2 + (i - 2) * 5
+  local created = tonumber(ARGV[a + 1])
+  local refused = created <= tonumber(m[1]) or (m[2] and created <= tonumber(m[2]))
+  if not refused then
+    local current = redis.call('HMGET', entry, 'p', 'c')
+    if current[2] then
+      local c = tonumber(current[2])
+      if c > created or (not current[1] and c == created) then refused = true end
+    end
+  end
+  if not refused then
+    local life = math.ceil(tonumber(ARGV[a + 3]) - created / 1000)
+    if life > maxlife then
+      maxlife = life
+      redis.call('HSET', tagKey, ${MAXLIFE}, fmt(life))
+    end
+    redis.call('HSET', entry, 'p', ARGV[a], 'c', ARGV[a + 1], 's', ARGV[a + 2], 'e', ARGV[a + 3], 'g', ARGV[a + 4])
+    redis.call('PEXPIREAT', entry, ARGV[a + 3])
+    written = written + 1
+  end
+end
+return written`;
 
 /**
  * KEYS: tag hash, entries... ARGV: tombstone lifetime (ms). Replaces each entry by a tombstone

@@ -4,13 +4,14 @@ import { v8Serializer, type Serializer } from '../../core/serializer.js';
 import { PayloadCodec } from '../../security/payload-codec.js';
 import { payloadIdentity } from '../../security/payload-seal.js';
 import { loadIoredis } from '../optional-peer.js';
-import type { Tier, TierReadResult } from '../tier.js';
+import type { Tier, TierReadResult, TierWrite } from '../tier.js';
 import {
   DELETE_ENTRIES,
   META,
   PURGE_TAGS,
   RAISE_FLOOR_TO_HORIZON,
   READ_CLOCK,
+  READ_ENTRIES,
   READ_ENTRY,
   REMOVE_IF_UNCHANGED,
   RESYNC,
@@ -18,6 +19,7 @@ import {
   STAMP_TAGS,
   TAG_STAMPS,
   UNLINK_CLEARED,
+  WRITE_ENTRIES,
   WRITE_ENTRY,
 } from './redis.scripts.js';
 import { scanPrefix } from './redis.scan.js';
@@ -62,6 +64,7 @@ type Reply = Buffer | null;
 
 type ScriptedRedis = Redis & {
   tcReadEntryBuffer(entryKey: string, tagKey: string, clearField: string): Promise<Reply[]>;
+  tcReadEntriesBuffer(numberOfKeys: number, tagKey: string, ...rest: string[]): Promise<Reply[][]>;
   tcWriteEntry(
     entryKey: string,
     tagKey: string,
@@ -73,6 +76,7 @@ type ScriptedRedis = Redis & {
     clearField: string,
   ): Promise<number>;
   tcDeleteEntries(numberOfKeys: number, tagKey: string, ...rest: string[]): Promise<number>;
+  tcWriteEntries(numberOfKeys: number, tagKey: string, ...rest: Array<string | Buffer>): Promise<number>;
   tcStampTags(tagKey: string, minimum: string, ...tags: string[]): Promise<[string, number]>;
   tcTagStamps(tagKey: string, ...tags: string[]): Promise<string[] | null>;
   tcReadClock(tagKey: string): Promise<string>;
@@ -173,7 +177,9 @@ export class RedisTier implements Tier {
     // Errors surface through the calls that fail; this only keeps ioredis from printing each one.
     if (!options.client) client.on('error', () => undefined);
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
+    client.defineCommand('tcReadEntries', { lua: READ_ENTRIES });
     client.defineCommand('tcWriteEntry', { numberOfKeys: 2, lua: WRITE_ENTRY });
+    client.defineCommand('tcWriteEntries', { lua: WRITE_ENTRIES });
     client.defineCommand('tcDeleteEntries', { lua: DELETE_ENTRIES });
     client.defineCommand('tcStampTags', { numberOfKeys: 1, lua: STAMP_TAGS });
     client.defineCommand('tcTagStamps', { numberOfKeys: 1, lua: TAG_STAMPS });
@@ -230,6 +236,22 @@ export class RedisTier implements Tier {
     await this.gate();
     const epoch = this.guard.epoch;
     const reply = await this.client.tcReadEntryBuffer(this.entryKey(key), this.tagKey, this.clearField);
+    return this.readReply(key, reply, epoch);
+  }
+
+  /**
+   * Reads `keys` in one round trip: one script that runs, per key, the very code of the single
+   * read (tag stamps, floor and clear stamp checked in Redis), and answers one reply per key.
+   */
+  async getMany(keys: readonly string[]): Promise<TierReadResult[]> {
+    await this.gate();
+    if (keys.length === 0) return [];
+    const epoch = this.guard.epoch;
+    const replies = await this.client.tcReadEntriesBuffer(keys.length + 1, this.tagKey, ...keys.map((key) => this.entryKey(key)), this.clearField);
+    return keys.map((key, index) => this.readReply(key, replies[index]!, epoch));
+  }
+
+  private readReply(key: string, reply: Reply[], epoch: number): TierReadResult {
     const [payload, created, staleAt, expiresAt, joinedTags] = reply;
     // A reply read across a reconnect may come from a server whose state is not checked yet.
     if (epoch !== this.guard.epoch) return { entry: undefined, tagStamps: new Map() };
@@ -280,6 +302,24 @@ export class RedisTier implements Tier {
       entry.tags.join(TAG_SEPARATOR),
       this.clearField,
     );
+    if (written === -1) this.guard.lost();
+  }
+
+  /** {@link set} for many distinct keys in one script call, each refused or written by the same rules. */
+  async setMany(items: ReadonlyArray<TierWrite>): Promise<void> {
+    await this.gate();
+    if (items.length === 0) return;
+    const args: Array<string | Buffer> = [this.clearField];
+    for (const { key, entry, payload } of items) {
+      args.push(
+        this.codec.encode(payloadIdentity(this.namespace, key, entry.createdAt, entry.tags), payload),
+        String(entry.createdAt),
+        String(entry.staleAt),
+        String(Math.ceil(entry.expiresAt)),
+        entry.tags.join(TAG_SEPARATOR),
+      );
+    }
+    const written = await this.client.tcWriteEntries(items.length + 1, this.tagKey, ...items.map(({ key }) => this.entryKey(key)), ...args);
     if (written === -1) this.guard.lost();
   }
 

@@ -69,6 +69,50 @@ export function describeTierConformance(name: string, createHarness: () => Promi
       expect((await tier.get('missing')).entry).toBeUndefined();
     });
 
+    it('reads a batch exactly as it reads each key: hits, misses, deleted, invalidated, duplicates, in order', async () => {
+      if (tier.getMany === undefined) return;
+      await put('batch-a', 'A');
+      await put('batch-b', 'B', { tags: ['batch-tag'] });
+      await put('batch-c', 'C', { tags: ['batch-kept'] });
+      await put('batch-gone', 'gone');
+      await tier.delete(['batch-gone'], await tier.now());
+      await tier.invalidateTags(['batch-tag'], await tier.now());
+      const keys = ['batch-c', 'batch-missing', 'batch-a', 'batch-b', 'batch-gone', 'batch-a'];
+      const batch = await tier.getMany(keys);
+      const single = await Promise.all(keys.map((key) => tier.get(key)));
+      expect(batch).toHaveLength(keys.length);
+      expect(batch.map((result) => (servable(result) ? result.entry!.value : undefined))).toEqual(['C', undefined, 'A', undefined, undefined, 'A']);
+      expect(batch.map((result) => [result.entry?.value, result.entry?.createdAt, result.entry?.tags, [...result.tagStamps]])).toEqual(
+        single.map((result) => [result.entry?.value, result.entry?.createdAt, result.entry?.tags, [...result.tagStamps]]),
+      );
+      expect(await tier.getMany([])).toEqual([]);
+    });
+
+    it('writes a batch exactly as it writes each key: newest stamp wins, a tombstone refuses older entries', async () => {
+      if (tier.setMany === undefined) return;
+      const now = await tier.now();
+      await put('wbatch-newer', 'kept', { createdAt: now + 1_000 });
+      await put('wbatch-gone', 'old', { createdAt: now - 10 });
+      await tier.delete(['wbatch-gone'], now);
+      const write = (key: string, value: string, createdAt: number, tags: string[] = []) => ({ key, ...makeEntry(value, { createdAt, tags }) });
+      await tier.setMany([
+        write('wbatch-a', 'A', now + 10, ['wb-t1', 'wb-t2']),
+        write('wbatch-newer', 'older write', now + 10),
+        write('wbatch-b', 'B', now + 10),
+      ]);
+      const [a, newer, b] = await Promise.all(['wbatch-a', 'wbatch-newer', 'wbatch-b'].map((key) => tier.get(key)));
+      expect(a!.entry?.value).toBe('A');
+      expect(a!.entry?.tags).toEqual(['wb-t1', 'wb-t2']);
+      expect(a!.entry?.createdAt).toBe(now + 10);
+      expect(newer!.entry?.value).toBe('kept');
+      expect(b!.entry?.value).toBe('B');
+      if (capabilities.fencesWrites) {
+        await tier.setMany([write('wbatch-gone', 'resurrected', now - 5)]);
+        expect((await tier.get('wbatch-gone')).entry).toBeUndefined();
+      }
+      await tier.setMany([]);
+    });
+
     it('round-trips an entry with its metadata', async () => {
       const written = await put('round-trip', { a: 1, when: new Date(0), big: 10n ** 20n, m: new Map([[1, 'x']]), s: new Set(['y']), b: Buffer.from('z') }, { tags: ['t1', 't2'] });
       const { entry } = await tier.get('round-trip');
