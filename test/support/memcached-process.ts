@@ -22,7 +22,9 @@ export class MemcachedProcess {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server unless it runs already. */
   async start(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
     // -I 8m: the conformance suite stores 5 MB values (the default item limit is 1 MB).
     const args = ['-l', '127.0.0.1', '-p', String(this.port), '-U', '0', '-m', '64', '-I', '8m'];
     // memcached refuses to run as root unless told which user to stay.
@@ -33,6 +35,15 @@ export class MemcachedProcess {
       if (Date.now() > deadline) throw new Error(`memcached on port ${this.port} did not start`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** SIGSTOP: the server hangs with its sockets open and its items kept, until {@link resume}. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** SIGKILL, like a crash: what it held is gone. */
