@@ -3,7 +3,7 @@ import { createTestSchema, uniqueName, type TestSchema } from '../../../../../te
 import { MemcachedProcess } from '../../../../../test/support/memcached-process.js';
 import { InvalidOptionError } from '../../core/errors.js';
 import { PostgresTier } from '../postgres/postgres.tier.js';
-import { describeTierConformance, makeEntry } from '../testing/tier-conformance.js';
+import { describeTierConformance, makeEntry } from '@tiered-cache/nestjs/testing';
 import { MemcachedTier } from './memcached.tier.js';
 
 /** A Memcached tier on `servers`, with its tag clock on a PostgreSQL schema of its own. */

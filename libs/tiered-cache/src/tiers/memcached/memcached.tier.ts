@@ -185,7 +185,10 @@ export class MemcachedTier implements Tier {
 /** The exptime for an entry expiring at `expiresAt` (ms), or undefined when it already has. */
 function exptime(expiresAt: number): number | undefined {
   if (!Number.isFinite(expiresAt)) return 0;
-  const seconds = Math.ceil((expiresAt - Date.now()) / 1_000);
-  if (seconds <= 0) return undefined;
+  const remaining = expiresAt - Date.now();
+  if (remaining <= 0) return undefined;
+  // memcached's clock ticks once a second, so an item can expire up to a second early: one more
+  // second keeps it until its own `expiresAt`, which every read checks.
+  const seconds = Math.ceil(remaining / 1_000) + 1;
   return seconds <= RELATIVE_EXPTIME_LIMIT_S ? seconds : Math.ceil(expiresAt / 1_000);
 }
