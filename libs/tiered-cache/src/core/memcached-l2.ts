@@ -23,7 +23,14 @@ export function buildMemcachedL2(options: TieredCacheOptions, context: TopologyC
   if (memcached === undefined) return undefined;
   assertOneL2(options);
   if (postgres === undefined) throw new InvalidOptionError('memcached', 'needs postgres (with a pool or a connectionString): tag stamps and the clock live in L3');
-  const tier = new MemcachedTier({ ...memcached, namespace: context.namespace, codec: context.codec, clock: postgres });
+  let tier: MemcachedTier;
+  try {
+    tier = new MemcachedTier({ ...memcached, namespace: context.namespace, codec: context.codec, clock: postgres });
+  } catch (error) {
+    // L3 is built by now: a refused Memcached option must not leave its pool open.
+    void postgres.close().catch(() => undefined);
+    throw error;
+  }
   if (options.bus === false) return { tier, bus: undefined };
   const pg = options.postgres!;
   const createClient = pg.connectionString

@@ -42,6 +42,9 @@ describe('TieredCache with a Memcached L2 (two shards, PostgreSQL L3)', () => {
     expect(() => new TieredCache({ memcached, redis: { url: TEST_REDIS_URL } })).toThrow(InvalidOptionError);
     expect(() => new TieredCache({ memcached, redis: { url: TEST_REDIS_URL } })).toThrow("Invalid option 'memcached': cannot be combined with redis");
     expect(() => new TieredCache({ memcached })).toThrow("Invalid option 'memcached': needs postgres");
+    expect(() => new TieredCache({ memcached: { servers: ['nope'] }, postgres: { pool: db.pool, schema: db.schema } })).toThrow(
+      "Invalid option 'memcached.servers': 'nope' is not host:port",
+    );
   });
 
   it('serves an L2 hit from Memcached', async () => {
