@@ -1,4 +1,5 @@
 import { PostgresBus } from '../sync/postgres.bus.js';
+import type { MemcachedLock } from '../tiers/memcached/memcached.lock.js';
 import { MemcachedTier } from '../tiers/memcached/memcached.tier.js';
 import { loadPg } from '../tiers/optional-peer.js';
 import type { PostgresTier } from '../tiers/postgres/postgres.tier.js';
@@ -11,6 +12,7 @@ import type { TopologyContext } from './topology.js';
 export interface MemcachedL2 {
   readonly tier: MemcachedTier;
   readonly bus: PostgresBus | undefined;
+  readonly lock: MemcachedLock;
 }
 
 /**
@@ -31,14 +33,15 @@ export function buildMemcachedL2(options: TieredCacheOptions, context: TopologyC
     void postgres.close().catch(() => undefined);
     throw error;
   }
-  if (options.bus === false) return { tier, bus: undefined };
+  const lock = tier.createLock();
+  if (options.bus === false) return { tier, bus: undefined, lock };
   const pg = options.postgres!;
   const createClient = pg.connectionString
     ? pgListenClientFactory({ connectionString: pg.connectionString, ssl: pg.ssl, option: 'postgres.ssl' })
     : () => new (loadPg('The memcached option (L2)').Client)({ ...postgres.pool.options, keepAlive: true });
   const channel = (typeof options.bus === 'object' ? options.bus.channel : undefined) ?? `${memcached.keyPrefix ?? 'tc:'}bus`;
   const bus = new PostgresBus({ pool: postgres.pool, createClient, instanceId: context.instanceId, channel, signer: context.busSigner });
-  return { tier, bus };
+  return { tier, bus, lock };
 }
 
 /**

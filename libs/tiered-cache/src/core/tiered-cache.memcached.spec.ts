@@ -81,6 +81,22 @@ describe('TieredCache with a Memcached L2 (two shards, PostgreSQL L3)', () => {
     await until(async () => (await b.get('mc:clr', { tiers: ['l1'] })) === undefined, 5_000);
   });
 
+  it('a miss on two instances at once loads once: the lock is on Memcached', async () => {
+    const a = await create();
+    const b = await create();
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return 'loaded';
+    };
+    const options = { lock: { wait: '5s' } } as const;
+    const values = await Promise.all([a.getOrSet('mc:locked', loader, options), b.getOrSet('mc:locked', loader, options)]);
+    expect(values).toEqual(['loaded', 'loaded']);
+    expect(calls).toBe(1);
+    expect(a.stats().lockWaits + b.stats().lockWaits).toBe(1);
+  });
+
   for (const fault of ['killed', 'paused'] as const) {
     it(`a shard ${fault} under load: no call fails, its keys are reloaded, and nothing stale comes back from it`, async () => {
       // No L1, so that every read goes through the shards.

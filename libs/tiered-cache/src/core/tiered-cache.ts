@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AutoRecovery, type DurableBacklog } from '../resilience/auto-recovery.js';
 import type { CircuitState } from '../resilience/circuit-breaker.js';
-import type { DistributedLock } from '../resilience/distributed-lock.js';
+import type { KeyLock } from '../resilience/key-lock.js';
 import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
 import type { BusMessage, CacheBus } from '../sync/bus-message.js';
 import { buildSecurity } from '../security/security.build.js';
@@ -53,7 +53,7 @@ export class TieredCache {
   /** Remote tiers configured without a server to reach (`redis: { url: undefined }`), and so off. */
   readonly offTiers: readonly TierOff[];
   private readonly bus: TopologyBus | undefined;
-  private readonly lock: DistributedLock | undefined;
+  private readonly lock: KeyLock | undefined;
   private readonly now: () => number;
   private readonly flights = new SingleFlight();
   private readonly changes = new ChangeLog();

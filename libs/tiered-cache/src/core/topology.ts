@@ -1,5 +1,6 @@
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { DistributedLock } from '../resilience/distributed-lock.js';
+import type { KeyLock } from '../resilience/key-lock.js';
 import { RecoveryQueue } from '../resilience/recovery-queue.js';
 import type { CacheBus } from '../sync/bus-message.js';
 import { RedisBus } from '../sync/redis.bus.js';
@@ -26,7 +27,7 @@ export interface Topology {
   /** The L3 slot, when configured. */
   readonly postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
   readonly bus: TopologyBus | undefined;
-  readonly lock: DistributedLock | undefined;
+  readonly lock: KeyLock | undefined;
   /** Tiers whose options were given without a server to reach (an unset environment variable, say): off. */
   readonly off: readonly TierOff[];
 }
@@ -70,7 +71,7 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   };
   const remotes: RemoteSlot[] = [];
   let redis: RedisTier | undefined;
-  let lock: DistributedLock | undefined;
+  let lock: KeyLock | undefined;
   let bus: TopologyBus | undefined;
   const off: TierOff[] = [];
   // `redis: { url: process.env.REDIS_URL }` with the variable unset turns L2 off rather than
@@ -100,6 +101,7 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   if (memcached) {
     remotes.unshift(slot(memcached.tier));
     bus = memcached.bus;
+    lock = memcached.lock;
   }
   // Without a shared tier this process alone stamps tags, so its memo is the authority.
   const l1 = options.memory === false ? undefined : new MemoryTier({ ...options.memory, authoritativeTags: remotes.length === 0 });

@@ -7,6 +7,7 @@ import { PayloadCodec } from '../../security/payload-codec.js';
 import { payloadIdentity } from '../../security/payload-seal.js';
 import type { TagClock, Tier, TierReadResult } from '../tier.js';
 import { decodeRecord, encodeRecord, type MemcachedRecord } from './memcached.record.js';
+import { MemcachedLock } from './memcached.lock.js';
 import { MemcachedShards } from './memcached.shards.js';
 
 export interface MemcachedTierOptions {
@@ -74,6 +75,11 @@ export class MemcachedTier implements Tier {
     this.clearTag = `\u001fclear:${prefix}${this.namespace}`;
     this.tombstoneTtlS = Math.ceil(tombstoneTtlMs / 1_000);
     this.codec = options.codec ?? new PayloadCodec(options.serializer ?? v8Serializer, undefined);
+  }
+
+  /** The miss lock on the same servers, under this namespace's lock prefix. */
+  createLock(): MemcachedLock {
+    return new MemcachedLock(this.shards, `${this.prefix}lock:${this.namespace}:`);
   }
 
   /** The Memcached key of `key`: a hash, so that any key fits Memcached's key rules. */
