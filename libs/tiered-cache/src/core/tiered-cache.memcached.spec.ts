@@ -115,7 +115,7 @@ describe('TieredCache with a Memcached L2 (two shards, PostgreSQL L3)', () => {
           const key = keys[index % keys.length]!;
           const startedAt = performance.now();
           try {
-            const value = index % 5 === 0 ? (await cache.set(key, version), version) : await cache.getOrSet(key, loader);
+            const value = index % 5 === 0 ? (await cache.set(key, version), version) : await cache.getOrSet(key, loader, { lock: { wait: '1s' } });
             reads++;
             // A read that began after the source moved to 2 and the keys were deleted must see 2.
             if (startedAt > staleFrom && value !== version) stale++;

@@ -99,11 +99,22 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   }
   const memcached = buildMemcachedL2(options, context, postgres?.tier);
   if (memcached) {
-    remotes.unshift(slot(memcached.tier));
+    const l2 = slot(memcached.tier);
+    remotes.unshift(l2);
     bus = memcached.bus;
-    lock = memcached.lock;
+    lock = lockedOutWhileOpen(memcached.lock, l2);
   }
   // Without a shared tier this process alone stamps tags, so its memo is the authority.
   const l1 = options.memory === false ? undefined : new MemoryTier({ ...options.memory, authoritativeTags: remotes.length === 0 });
   return { l1, remotes, redis, postgres, bus, lock, off };
+}
+
+/**
+ * A lock call while L2's breaker is open would wait out the command timeout on a dead server for
+ * every miss; refusing at once makes the engine load without the lock, as with Redis unreachable.
+ */
+function lockedOutWhileOpen(lock: KeyLock, l2: RemoteSlot): KeyLock {
+  return {
+    tryAcquire: (key, ttlMs) => (l2.breaker.state === 'open' ? Promise.reject(new Error('L2 breaker open: no miss lock')) : lock.tryAcquire(key, ttlMs)),
+  };
 }
