@@ -6,8 +6,10 @@ import { chaosSeed } from './prng.js';
 
 /** Seconds of operations in CI; CHAOS_MINUTES overrides (npm run test:chaos -- --minutes N). */
 const CI_SECONDS = 60;
+/** CHAOS_L2=memcached runs the same checker on a Memcached L2 (two shards) instead of Redis. */
+const L2 = process.env.CHAOS_L2 === 'memcached' ? 'memcached' : 'redis';
 
-describe('chaos: randomized consistency checker, in one process', () => {
+describe(`chaos: randomized consistency checker, in one process, ${L2} L2`, () => {
   const seed = chaosSeed();
   const phases = budget(CI_SECONDS);
 
@@ -17,7 +19,7 @@ describe('chaos: randomized consistency checker, in one process', () => {
     const release = await holdHeavySuiteLock();
     let result;
     try {
-      result = await runInProcess(seed, phases);
+      result = await runInProcess(seed, phases, { l2: L2 });
     } finally {
       await release();
     }

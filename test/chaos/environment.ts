@@ -3,6 +3,7 @@ import pg from 'pg';
 import { TieredCache } from '../../libs/tiered-cache/src/core/tiered-cache.js';
 import { PostgresInvalidationListener } from '../../libs/tiered-cache/src/sync/postgres-invalidation.listener.js';
 import { createTestSchema, type TestSchema } from '../support/isolation.js';
+import { MemcachedProcess } from '../support/memcached-process.js';
 import { RedisProcess } from '../support/redis-process.js';
 import { TEST_DATABASE_URL } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -24,7 +25,12 @@ export interface ChaosTopology {
   readonly prefix: string;
   readonly schema: string;
   readonly channel: string;
+  /** Set for the Memcached topology: L2 on these shards instead of Redis, the bus on PostgreSQL. */
+  readonly memcachedServers?: readonly string[];
 }
+
+/** Which L2 a run's instances use. */
+export type ChaosL2 = 'redis' | 'memcached';
 
 const database = () => {
   const url = new URL(TEST_DATABASE_URL);
@@ -53,7 +59,9 @@ export async function startInstance(index: number, topology: ChaosTopology, with
   pool.on('error', () => undefined);
   const cache = new TieredCache({
     instanceId: `i${index}`,
-    redis: { url: `redis://127.0.0.1:${topology.redisPort}`, keyPrefix: topology.prefix },
+    ...(topology.memcachedServers
+      ? { memcached: { servers: topology.memcachedServers, keyPrefix: topology.prefix } }
+      : { redis: { url: `redis://127.0.0.1:${topology.redisPort}`, keyPrefix: topology.prefix } }),
     postgres: { pool, schema: topology.schema },
     now: () => Date.now() + skew.ms,
     // Sealed payloads and signed bus messages: the checker judges the paths production runs with integrity on.
@@ -96,6 +104,8 @@ export interface ChaosEnvironment {
   readonly topology: ChaosTopology;
   /** Straight to the private redis-server, never through the proxy. */
   readonly raw: Redis;
+  /** The Memcached shards of the Memcached topology (Redis then carries nothing of the cache's). */
+  readonly memcached: readonly MemcachedProcess[];
   dispose(): Promise<void>;
 }
 
@@ -114,8 +124,9 @@ async function dropSchema(db: TestSchema): Promise<void> {
   }
 }
 
-export async function startEnvironment(without: Sabotage = {}): Promise<ChaosEnvironment> {
+export async function startEnvironment(without: Sabotage = {}, l2: ChaosL2 = 'redis'): Promise<ChaosEnvironment> {
   const redis = await RedisProcess.start();
+  const memcached = l2 === 'memcached' ? [await MemcachedProcess.start(), await MemcachedProcess.start()] : [];
   const db = await createTestSchema('chaos');
   const source = await SourceTable.create(db.pool, db.schema, { invalidate: !without.trigger });
   const redisProxy = await TcpProxy.start({ port: redis.port });
@@ -123,7 +134,14 @@ export async function startEnvironment(without: Sabotage = {}): Promise<ChaosEnv
   const pgProxy = await TcpProxy.start({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
   const raw = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   raw.on('error', () => undefined);
-  const topology: ChaosTopology = { redisPort: redisProxy.port, pgPort: pgProxy.port, prefix: 'chaos:', schema: db.schema, channel: source.channel };
+  const topology: ChaosTopology = {
+    redisPort: redisProxy.port,
+    pgPort: pgProxy.port,
+    prefix: 'chaos:',
+    schema: db.schema,
+    channel: source.channel,
+    ...(l2 === 'memcached' ? { memcachedServers: memcached.map((server) => server.address) } : {}),
+  };
   return {
     redis,
     redisProxy,
@@ -132,8 +150,10 @@ export async function startEnvironment(without: Sabotage = {}): Promise<ChaosEnv
     source,
     topology,
     raw,
+    memcached,
     async dispose() {
       raw.disconnect();
+      for (const server of memcached) await server.stop();
       await redisProxy.close();
       await pgProxy.close();
       await redis.stop();

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Budget } from './budget.js';
-import { startEnvironment, startInstance, type ChaosInstance, type Sabotage } from './environment.js';
+import { startEnvironment, startInstance, type ChaosInstance, type ChaosL2, type Sabotage } from './environment.js';
 import { FaultInjector } from './faults.js';
 import { clockMs, History } from './history.js';
 import { judge, type JudgeOptions, type Violation } from './judge.js';
@@ -28,11 +28,11 @@ export const ARTIFACTS_DIR = join(import.meta.dirname ?? new URL('.', import.met
 export async function runInProcess(
   seed: number,
   budget: Budget,
-  options: { instances?: number; concurrency?: number; without?: Sabotage } = {},
+  options: { instances?: number; concurrency?: number; without?: Sabotage; l2?: ChaosL2 } = {},
 ): Promise<ChaosResult> {
   const prng = new Prng(seed);
   const history = new History();
-  const env = await startEnvironment(options.without);
+  const env = await startEnvironment(options.without, options.l2);
   const instances: ChaosInstance[] = [];
   let faults: FaultInjector | undefined;
   try {

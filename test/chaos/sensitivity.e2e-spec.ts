@@ -9,14 +9,17 @@ import { chaosSeed } from './prng.js';
  * and the source table's trigger left out, other instances' L1s keep erased values and SQL updates
  * invalidate nothing: the judge has to report both, within a short fault-free run.
  */
-describe('chaos checker sensitivity', () => {
+/** CHAOS_L2=memcached: the same proof on the Memcached topology. */
+const L2 = process.env.CHAOS_L2 === 'memcached' ? 'memcached' : 'redis';
+
+describe(`chaos checker sensitivity, ${L2} L2`, () => {
   const seed = chaosSeed();
 
   it(`seed ${seed}: finds stale reads across instances and after SQL updates when bus and trigger are left out`, async () => {
     const release = await holdHeavySuiteLock();
     let result;
     try {
-      result = await runInProcess(seed, { calmMs: 8_000, faultMs: 0 }, { without: { bus: true, listener: true, trigger: true } });
+      result = await runInProcess(seed, { calmMs: 8_000, faultMs: 0 }, { without: { bus: true, listener: true, trigger: true }, l2: L2 });
     } finally {
       await release();
     }

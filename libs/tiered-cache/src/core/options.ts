@@ -3,6 +3,7 @@ import type { MemoryTierOptions } from '../tiers/memory/memory.tier.js';
 import type { PostgresTierOptions } from '../tiers/postgres/postgres.tier.js';
 import type { EncryptionOptions, IntegrityOptions } from '../security/security.options.js';
 import type { RedisTierOptions } from '../tiers/redis/redis.tier.js';
+import type { MemcachedTierOptions } from '../tiers/memcached/memcached.tier.js';
 import type { TierName } from '../tiers/tier.js';
 import type { Duration } from './duration.js';
 import type { Serializer } from './serializer.js';
@@ -52,9 +53,15 @@ export interface TieredCacheOptions {
   memory?: MemoryTierOptions | false;
   /** L2 Redis tier. Off unless given. */
   redis?: Omit<RedisTierOptions, 'namespace' | 'serializer' | 'codec'>;
+  /**
+   * L2 on Memcached instead of Redis (not both): servers sharded by consistent hashing. Needs
+   * `postgres`, which then holds the tag stamps and the clock; the bus runs on PostgreSQL
+   * LISTEN/NOTIFY (docs/memcached.md). Off unless given.
+   */
+  memcached?: Omit<MemcachedTierOptions, 'namespace' | 'serializer' | 'codec' | 'clock'>;
   /** L3 PostgreSQL tier. Off unless given. */
   postgres?: Omit<PostgresTierOptions, 'namespace' | 'serializer' | 'codec'>;
-  /** Cross-instance bus on Redis pub/sub. Default on when `redis` is set. */
+  /** Cross-instance bus: Redis pub/sub with `redis`, PostgreSQL NOTIFY with `memcached`. Default on then. */
   bus?: boolean | { channel?: string; heartbeatMs?: number };
   defaults?: CacheDefaults;
   /** Lifetime caps per tier. Default `{ l1: '1m' }`: L1 short, so a lost bus message heals itself. */

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AutoRecovery, type DurableBacklog } from '../resilience/auto-recovery.js';
 import type { CircuitState } from '../resilience/circuit-breaker.js';
-import type { DistributedLock } from '../resilience/distributed-lock.js';
+import type { KeyLock } from '../resilience/key-lock.js';
 import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
 import type { BusMessage, CacheBus } from '../sync/bus-message.js';
 import { buildSecurity } from '../security/security.build.js';
-import type { RedisBus } from '../sync/redis.bus.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { MissingCacheTablesError } from '../tiers/postgres/postgres.setup.js';
 import type { PostgresTier } from '../tiers/postgres/postgres.tier.js';
@@ -30,7 +29,7 @@ import { SingleFlight, type Flight } from './single-flight.js';
 import { emptyEngineCounters, ratio, type CacheStats } from './stats.js';
 import { normalizeTags } from './tags.js';
 import { TierIO } from './tier-io.js';
-import { buildTopology, type TierOff } from './topology.js';
+import { buildTopology, type TierOff, type TopologyBus } from './topology.js';
 
 const LOCK_POLL_MS = 25;
 /** Pending tags swept into Redis per round trip. */
@@ -54,8 +53,8 @@ export class TieredCache {
   private readonly postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
   /** Remote tiers configured without a server to reach (`redis: { url: undefined }`), and so off. */
   readonly offTiers: readonly TierOff[];
-  private readonly bus: RedisBus | undefined;
-  private readonly lock: DistributedLock | undefined;
+  private readonly bus: TopologyBus | undefined;
+  private readonly lock: KeyLock | undefined;
   private readonly now: () => number;
   private readonly flights = new SingleFlight();
   private readonly changes = new ChangeLog();

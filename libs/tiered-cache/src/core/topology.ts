@@ -1,6 +1,8 @@
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { DistributedLock } from '../resilience/distributed-lock.js';
+import type { KeyLock } from '../resilience/key-lock.js';
 import { RecoveryQueue } from '../resilience/recovery-queue.js';
+import type { CacheBus } from '../sync/bus-message.js';
 import { RedisBus } from '../sync/redis.bus.js';
 import { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { PostgresTier } from '../tiers/postgres/postgres.tier.js';
@@ -8,9 +10,13 @@ import type { BusSigner } from '../security/bus-signer.js';
 import type { PayloadCodec } from '../security/payload-codec.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier } from '../tiers/tier.js';
+import { assertOneL2, buildMemcachedL2 } from './memcached-l2.js';
 import type { TieredCacheOptions } from './options.js';
 import type { RemoteSlot } from './remote-slot.js';
 import { emptyCounters } from './stats.js';
+
+/** The bus of a topology: Redis pub/sub, or PostgreSQL NOTIFY beside a Memcached L2. */
+export type TopologyBus = CacheBus & { ready(timeoutMs?: number): Promise<void> };
 
 /** The tiers, bus and lock a {@link TieredCacheOptions} describes, built and connected. */
 export interface Topology {
@@ -20,8 +26,8 @@ export interface Topology {
   readonly redis: RedisTier | undefined;
   /** The L3 slot, when configured. */
   readonly postgres: (RemoteSlot & { readonly tier: PostgresTier }) | undefined;
-  readonly bus: RedisBus | undefined;
-  readonly lock: DistributedLock | undefined;
+  readonly bus: TopologyBus | undefined;
+  readonly lock: KeyLock | undefined;
   /** Tiers whose options were given without a server to reach (an unset environment variable, say): off. */
   readonly off: readonly TierOff[];
 }
@@ -44,8 +50,9 @@ export interface TopologyContext {
   readonly replayTier: (slot: RemoteSlot) => Promise<void>;
 }
 
-/** Builds the tiers: L1 unless `memory: false`, L2 with `redis`, L3 with `postgres`, and the bus. */
+/** Builds the tiers: L1 unless `memory: false`, L2 with `redis` or `memcached`, L3 with `postgres`, and the bus. */
 export function buildTopology(options: TieredCacheOptions, context: TopologyContext): Topology {
+  assertOneL2(options);
   const slot = (tier: Tier): RemoteSlot => {
     const created: RemoteSlot = {
       tier,
@@ -64,8 +71,8 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   };
   const remotes: RemoteSlot[] = [];
   let redis: RedisTier | undefined;
-  let lock: DistributedLock | undefined;
-  let bus: RedisBus | undefined;
+  let lock: KeyLock | undefined;
+  let bus: TopologyBus | undefined;
   const off: TierOff[] = [];
   // `redis: { url: process.env.REDIS_URL }` with the variable unset turns L2 off rather than
   // connecting to a default server nobody configured.
@@ -90,7 +97,24 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
     postgres = slot(tier) as RemoteSlot & { readonly tier: PostgresTier };
     remotes.push(postgres);
   }
+  const memcached = buildMemcachedL2(options, context, postgres?.tier);
+  if (memcached) {
+    const l2 = slot(memcached.tier);
+    remotes.unshift(l2);
+    bus = memcached.bus;
+    lock = lockedOutWhileOpen(memcached.lock, l2);
+  }
   // Without a shared tier this process alone stamps tags, so its memo is the authority.
   const l1 = options.memory === false ? undefined : new MemoryTier({ ...options.memory, authoritativeTags: remotes.length === 0 });
   return { l1, remotes, redis, postgres, bus, lock, off };
+}
+
+/**
+ * A lock call while L2's breaker is open would wait out the command timeout on a dead server for
+ * every miss; refusing at once makes the engine load without the lock, as with Redis unreachable.
+ */
+function lockedOutWhileOpen(lock: KeyLock, l2: RemoteSlot): KeyLock {
+  return {
+    tryAcquire: (key, ttlMs) => (l2.breaker.state === 'open' ? Promise.reject(new Error('L2 breaker open: no miss lock')) : lock.tryAcquire(key, ttlMs)),
+  };
 }

@@ -1,3 +1,4 @@
+export * from './memcached/index.js';
 export * from './memory/index.js';
 export * from './postgres/index.js';
 export * from './redis/index.js';

@@ -29,10 +29,25 @@ export interface TierWrite {
 }
 
 /**
- * One storage level. Every tier passes the conformance suite in `tiers/testing`.
- * Keys arrive already normalised by the engine and are exact values, never patterns.
+ * The tag-clock role of a tier: where invalidation stamps are recorded and read, and the clock they
+ * are taken from. A tier without a durable place for stamps (Memcached) delegates this role to one
+ * that has one (PostgreSQL); see docs/drivers.md.
  */
-export interface Tier {
+export interface TagClock {
+  /** Records an invalidation of `tags` and returns the stamp it used. */
+  invalidateTags(tags: readonly string[], stamp?: number): Promise<number>;
+  /** Current invalidation stamps of `tags` (0 where never invalidated). */
+  tagStamps(tags: readonly string[]): Promise<Map<string, number>>;
+  /** Reads the tier's tag clock (µs). */
+  now(): Promise<number>;
+}
+
+/**
+ * One storage level, and its tag clock ({@link TagClock}). Every tier passes the conformance suite
+ * (`@tiered-cache/nestjs/testing`). Keys arrive already normalised by the engine and are exact
+ * values, never patterns.
+ */
+export interface Tier extends TagClock {
   readonly name: TierName;
   get(key: string): Promise<TierReadResult>;
   /**
@@ -52,12 +67,6 @@ export interface Tier {
    * not the clock source leaves a tombstone with it, so an older write still on its way is refused.
    */
   delete(keys: readonly string[], stamp?: number): Promise<void>;
-  /** Records an invalidation of `tags` and returns the stamp it used. */
-  invalidateTags(tags: readonly string[], stamp?: number): Promise<number>;
-  /** Current invalidation stamps of `tags` (0 where never invalidated). */
-  tagStamps(tags: readonly string[]): Promise<Map<string, number>>;
-  /** Reads the tier's tag clock (µs). */
-  now(): Promise<number>;
   /** Removes every entry of this tier's namespace. Tag clocks are kept. */
   clear(stamp?: number): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,5 @@
 import { expect, it, describe, beforeAll, afterAll } from '@jest/globals';
 import type { CacheEntry } from '../../core/entry.js';
-import { sleep } from '../../../../../test/support/cache-fixture.js';
 import { KeyBuilder } from '../../core/key-builder.js';
 import { v8Serializer } from '../../core/serializer.js';
 import { tagsAreValid, type Tier, type TierReadResult } from '../tier.js';
@@ -30,6 +29,9 @@ interface EntrySpec {
   tags?: string[];
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** An entry of `value` and its serialized payload, as the engine would hand them to `Tier.set`. */
 export function makeEntry<T>(value: T, spec: EntrySpec): { entry: CacheEntry<T>; payload: Buffer } {
   const payload = v8Serializer.serialize(value);
   const staleAt = Date.now() + (spec.ttlMs ?? 60_000);
@@ -46,8 +48,8 @@ function servable(result: TierReadResult): boolean {
 
 
 /**
- * The behaviour every tier must have. Each tier's spec calls this with a factory that gives it
- * isolated storage (its own key prefix or schema).
+ * The behaviour every tier must have (docs/drivers.md). Each tier's spec calls this, inside a Jest
+ * test file, with a factory that gives it isolated storage (its own key prefix or schema).
  */
 export function describeTierConformance(name: string, createHarness: () => Promise<TierHarness>, capabilities: TierCapabilities = {}): void {
   describe(`${name} conformance`, () => {

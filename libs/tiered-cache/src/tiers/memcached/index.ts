@@ -1,0 +1,2 @@
+export * from './ketama.ring.js';
+export * from './memcached.tier.js';
