@@ -37,6 +37,7 @@ export default {
     '^@tiered-cache/nestjs/metrics$': '<rootDir>/libs/tiered-cache/src/metrics/index.ts',
     '^@tiered-cache/nestjs/dashboard$': '<rootDir>/libs/tiered-cache/src/dashboard/index.ts',
     '^@tiered-cache/nestjs/maintenance$': '<rootDir>/libs/tiered-cache/src/maintenance/index.ts',
+    '^@tiered-cache/nestjs/write-behind$': '<rootDir>/libs/tiered-cache/src/write-behind/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/test/setup/require-services.ts',

@@ -22,6 +22,7 @@ const PACKAGE_ENTRIES: Record<string, string> = {
   '/metrics': 'metrics/index.js',
   '/dashboard': 'dashboard/index.js',
   '/maintenance': 'maintenance/index.js',
+  '/write-behind': 'write-behind/index.js',
 };
 
 let registered = false;
