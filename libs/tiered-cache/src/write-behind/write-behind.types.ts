@@ -32,3 +32,26 @@ export type MergeWrites<T> = (older: T, newer: T) => T;
  * between the two replays the batch.
  */
 export type BatchWriter<T> = (rows: readonly CoalescedRow<T>[]) => Promise<void>;
+
+/** The state of one write-behind queue, as health, metrics and the dashboard report it. */
+export interface WriteBehindStatus {
+  /** The queue (stream) name. */
+  readonly queue: string;
+  /** Writes accepted and not yet flushed. */
+  readonly backlog: number;
+  /** Age of the oldest unflushed write in seconds; 0 when there is none. */
+  readonly lagSeconds: number;
+  /** The lag past which the queue counts as degraded. */
+  readonly lagMaxSeconds: number;
+  /** Totals of this process's flusher; absent when this process runs none. */
+  readonly flusher?: {
+    readonly flushedWrites: number;
+    readonly batches: number;
+    readonly errors: number;
+  };
+}
+
+/** What reports on a write-behind queue. `status()` rejects when the queue's Redis cannot be read. */
+export interface WriteBehindMonitor {
+  status(): Promise<WriteBehindStatus>;
+}
