@@ -73,8 +73,10 @@ export class RedisStreamQueue<T> {
 
   /** Entries idle longer than `minIdleMs` in other consumers' hands (a dead flusher's), now ours. */
   async claimStale(consumer: string, minIdleMs: number, count: number): Promise<QueuedWrite<T>[]> {
-    await this.ensureGroup();
-    const reply = (await this.client.xautoclaim(this.stream, this.group, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, RawEntry[]];
+    const reply = (await this.inGroup(() => this.client.xautoclaim(this.stream, this.group, consumer, minIdleMs, '0-0', 'COUNT', count))) as [
+      string,
+      RawEntry[],
+    ];
     return this.parse(reply[1]);
   }
 
@@ -110,11 +112,26 @@ export class RedisStreamQueue<T> {
   }
 
   private async readGroup(consumer: string, count: number, from: '0' | '>'): Promise<QueuedWrite<T>[]> {
-    await this.ensureGroup();
-    const reply = (await this.client.xreadgroup('GROUP', this.group, consumer, 'COUNT', count, 'STREAMS', this.stream, from)) as
+    const reply = (await this.inGroup(() => this.client.xreadgroup('GROUP', this.group, consumer, 'COUNT', count, 'STREAMS', this.stream, from))) as
       | Array<[string, RawEntry[]]>
       | null;
     return this.parse(reply?.[0]?.[1] ?? []);
+  }
+
+  /**
+   * Runs a group command, creating the group first. A Redis that lost its data (restarted without
+   * persistence, flushed) answers NOGROUP: the group is made again, from the stream's start.
+   */
+  private async inGroup<R>(command: () => Promise<R>): Promise<R> {
+    await this.ensureGroup();
+    try {
+      return await command();
+    } catch (error) {
+      if (!(error as Error).message?.includes('NOGROUP')) throw error;
+      this.groupReady = undefined;
+      await this.ensureGroup();
+      return command();
+    }
   }
 
   private ensureGroup(): Promise<void> {
