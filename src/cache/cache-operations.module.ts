@@ -9,6 +9,7 @@ import { TieredCacheMetricsModule } from '@tiered-cache/nestjs/metrics';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
+import { WatchProgressQueueModule, WatchProgressWriteBehind } from '../expert-sessions/write-behind/index.js';
 import { AdminRateLimitGuard } from './admin-rate-limit.guard.js';
 import { CacheSyncModule } from './cache-sync.module.js';
 import { DbInvalidationService } from './db-invalidation.service.js';
@@ -28,33 +29,43 @@ import { DbInvalidationService } from './db-invalidation.service.js';
       useFactory: (config: AppConfig) => ({ cleanupInterval: config.cache.cleanupInterval }),
     }),
     TieredCacheHealthModule.forRootAsync({
-      imports: [CacheSyncModule],
-      inject: [DataSource, DbInvalidationService],
-      useFactory: (dataSource: DataSource, listener: DbInvalidationService) => ({
+      imports: [CacheSyncModule, WatchProgressQueueModule],
+      inject: [DataSource, DbInvalidationService, WatchProgressWriteBehind],
+      useFactory: (dataSource: DataSource, listener: DbInvalidationService, progress: WatchProgressWriteBehind) => ({
         sourceCheck: () => dataSource.query('SELECT 1'),
         listener,
+        writeBehind: progress.enabled ? progress : undefined,
       }),
       decorators: [Public()],
     }),
-    TieredCacheAdminModule.forRoot({}),
+    TieredCacheAdminModule.forRootAsync({
+      imports: [WatchProgressQueueModule],
+      inject: [WatchProgressWriteBehind],
+      useFactory: (progress: WatchProgressWriteBehind) => ({ writeBehind: progress.enabled ? progress : undefined }),
+    }),
     // The page and its assets are public; its data calls carry the operator's admin token.
     TieredCacheDashboardModule.forRoot({ decorators: [Public()] }),
     TieredCacheMetricsModule.forRootAsync({
-      imports: [CacheSyncModule],
-      inject: [APP_CONFIG, DbInvalidationService],
-      useFactory: (config: AppConfig, listener: DbInvalidationService) => ({ token: config.cache.metricsToken, listener }),
+      imports: [CacheSyncModule, WatchProgressQueueModule],
+      inject: [APP_CONFIG, DbInvalidationService, WatchProgressWriteBehind],
+      useFactory: (config: AppConfig, listener: DbInvalidationService, progress: WatchProgressWriteBehind) => ({
+        token: config.cache.metricsToken,
+        listener,
+        writeBehind: progress.enabled ? progress : undefined,
+      }),
       decorators: [Public()],
     }),
     // Alerts (docs/alerts.md): the rules of deploy/prometheus/tiered-cache.rules.yml, evaluated here
     // too and listed at GET /admin/cache/alerts; thresholds and webhook from the ALERT_* settings.
     TieredCacheAlertsModule.forRootAsync({
-      imports: [CacheSyncModule],
-      inject: [APP_CONFIG, DbInvalidationService],
-      useFactory: (config: AppConfig, listener: DbInvalidationService) => ({
+      imports: [CacheSyncModule, WatchProgressQueueModule],
+      inject: [APP_CONFIG, DbInvalidationService, WatchProgressWriteBehind],
+      useFactory: (config: AppConfig, listener: DbInvalidationService, progress: WatchProgressWriteBehind) => ({
         thresholds: config.alerts.thresholds,
         evaluationInterval: config.alerts.evaluationInterval,
         webhook: config.alerts.webhookUrl ? { url: config.alerts.webhookUrl } : undefined,
         listener,
+        writeBehind: progress.enabled ? progress : undefined,
       }),
     }),
   ],

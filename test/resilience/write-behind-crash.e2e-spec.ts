@@ -46,7 +46,7 @@ describe('write-behind: kill -9 of an app process and of the flusher', () => {
     cluster = await startAppCluster({
       label: LABEL,
       instances: 2,
-      env: { WRITE_BEHIND: 'true', WRITE_BEHIND_FLUSHER: 'false', WRITE_BEHIND_CLAIM_IDLE: '1s' },
+      env: { WRITE_BEHIND: 'true', WRITE_BEHIND_FLUSHER: 'false', WRITE_BEHIND_CLAIM_IDLE: '1s', WRITE_BEHIND_LAG_MAX: '1s' },
     });
     redis = new Redis(cluster.redis.url, { maxRetriesPerRequest: 1 });
     const { rows: pairs } = await cluster.pool.query<{ sub: string; student_id: number; session_id: number }>(
@@ -122,6 +122,24 @@ describe('write-behind: kill -9 of an app process and of the flusher', () => {
     expect(second.body).toMatchObject({ watchTimeSeconds: 100, progressPercentage: 20 });
     expect((await stored()).has(key(row))).toBe(false);
     expect(await redis.xlen(stream)).toBe(2);
+  });
+
+  it('reports backlog and lag in /health (degraded past the bound), /metrics and the admin stats', async () => {
+    const [a] = cluster.instances;
+    // Nothing flushes yet: the two writes above age past the 1 s bound.
+    const { value: health } = await waitFor(
+      () => httpRequest(a!.process.url, { path: '/health' }),
+      (reply) => (reply.body as { details?: { write_behind?: { status: string } } }).details?.write_behind?.status === 'degraded',
+      15_000,
+      100,
+    );
+    expect(health.status).toBe(200);
+    expect((health.body as { details: Record<string, unknown> }).details.write_behind).toMatchObject({ state: 'lagging', queue: stream, backlog: 2, lagMaxSeconds: 1 });
+    const metrics = await httpRequest(a!.process.url, { path: '/metrics' });
+    expect(String(metrics.body)).toContain(`tiered_cache_write_behind_backlog{queue="${stream}"} 2`);
+    expect(String(metrics.body)).toMatch(new RegExp(`tiered_cache_write_behind_lag_seconds\\{queue="${stream}"\\} [1-9]`));
+    const stats = await a!.admin({ path: '/admin/cache/stats' });
+    expect((stats.body as { writeBehind: unknown }).writeBehind).toMatchObject({ queue: stream, backlog: 2, lagMaxSeconds: 1 });
   });
 
   it('flusher killed between apply and XACK: the next flusher replays the batch and the replay changes nothing', async () => {

@@ -3,6 +3,7 @@ import type { OpsStorageOptions } from '../maintenance/ops-store.js';
 import type { ReportThresholds } from './cache-report.js';
 import type { StatsHistoryOptions } from './stats-history.js';
 import type { FleetOptions } from './fleet.options.js';
+import type { WriteBehindMonitor } from '../write-behind/write-behind.types.js';
 
 /** The principal the app's auth guard put on `req.user`. */
 export interface AdminPrincipal {
@@ -30,6 +31,8 @@ export interface TieredCacheAdminOptions extends OpsStorageOptions {
   history?: StatsHistoryOptions | false;
   /** Heartbeats for `GET /instances` and `GET /fleet` (docs/fleet.md). `false`: none, and those answer 501. */
   fleet?: FleetOptions | false;
+  /** A write-behind queue, shown in `GET /stats` as `writeBehind` (and on the dashboard). */
+  writeBehind?: WriteBehindMonitor;
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */
