@@ -1,5 +1,6 @@
 import type { Duration } from '../core/duration.js';
 import type { TieredCache } from '../core/tiered-cache.js';
+import type { TierName } from '../tiers/tier.js';
 import type { RedisStreamQueue } from './redis-stream.queue.js';
 import type { MergeWrites } from './write-behind.types.js';
 
@@ -18,7 +19,15 @@ export interface WriteBehindOptions<T> {
    * cache before its writes are flushed reads as the database has it. Default `'1h'`.
    */
   ttl?: Duration;
+  /**
+   * Tiers that hold the written rows. Default `['l1', 'l2']`: the rows live where the queue lives,
+   * so a Redis that lost its data (and with it the queue) cannot leave L3 serving writes that will
+   * never be flushed; and an L3 write per report would cost what write-behind saves.
+   */
+  tiers?: readonly TierName[];
 }
+
+const DEFAULT_TIERS: readonly TierName[] = ['l1', 'l2'];
 
 /**
  * Write-behind with read-your-writes: {@link write} resolves once the write is durable in the
@@ -34,18 +43,18 @@ export class WriteBehind<T> {
    * @throws WriteBehindInputError for a bad key or value.
    */
   async write(rowKey: string, value: T): Promise<T> {
-    const { queue, cache, merge, cacheKey, ttl } = this.options;
+    const { queue, cache, merge, cacheKey, ttl, tiers } = this.options;
     // Queue first: the cache must never show a write that is not durable.
     await queue.append(rowKey, value);
     const current = await this.read(rowKey);
     const row = current === undefined ? value : merge(current, value);
-    await cache.set(cacheKey(rowKey), row, { ttl: ttl ?? '1h' });
+    await cache.set(cacheKey(rowKey), row, { ttl: ttl ?? '1h', tiers: tiers ?? DEFAULT_TIERS });
     return row;
   }
 
   /** The row with every accepted write in it: the cached row, else the database's. */
   async read(rowKey: string): Promise<T | undefined> {
-    const cached = await this.options.cache.get<T>(this.options.cacheKey(rowKey));
+    const cached = await this.options.cache.get<T>(this.options.cacheKey(rowKey), { tiers: this.options.tiers ?? DEFAULT_TIERS });
     return cached !== undefined ? cached : this.options.load(rowKey);
   }
 }
