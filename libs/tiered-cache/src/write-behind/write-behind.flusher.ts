@@ -71,22 +71,22 @@ export class WriteBehindFlusher<T> {
 
   /** Runs one batch. Throws what the writer or Redis threw; the batch stays queued. */
   async flushOnce(): Promise<FlushOutcome> {
-    if (!(await this.lease.hold())) return { status: 'skipped', reason: 'another flusher holds the lease' };
-    const writes = await this.nextBatch();
-    if (writes.length === 0) return { status: 'flushed', writes: 0, rows: 0 };
-    const rows = coalesce(writes, this.options.merge);
     try {
+      if (!(await this.lease.hold())) return { status: 'skipped', reason: 'another flusher holds the lease' };
+      const writes = await this.nextBatch();
+      if (writes.length === 0) return { status: 'flushed', writes: 0, rows: 0 };
+      const rows = coalesce(writes, this.options.merge);
       await this.options.writer(rows);
       await this.options.beforeAck?.(writes);
       await this.options.queue.ack(writes.map((write) => write.id));
+      this.totals.flushedWrites += writes.length;
+      this.totals.flushedRows += rows.length;
+      this.totals.batches++;
+      return { status: 'flushed', writes: writes.length, rows: rows.length };
     } catch (error) {
       this.totals.errors++;
       throw error;
     }
-    this.totals.flushedWrites += writes.length;
-    this.totals.flushedRows += rows.length;
-    this.totals.batches++;
-    return { status: 'flushed', writes: writes.length, rows: rows.length };
   }
 
   /** Flushes in the background until {@link stop}: back to back while there is a backlog. */

@@ -90,6 +90,7 @@ describe('write-behind on a Redis Stream, flushed into PostgreSQL', () => {
       },
     });
     await expect(crashing.flushOnce()).rejects.toThrow('killed before XACK');
+    expect(crashing.stats()).toMatchObject({ errors: 1, flushedWrites: 0 });
     const afterFirstApply = await stored();
     expect(afterFirstApply).toMatchObject({ 'replay:0': { seconds: 40 }, 'replay:1': { seconds: 30 } });
     expect(await q.backlog()).toMatchObject({ size: 4 });
