@@ -206,6 +206,11 @@ describe('write-behind: kill -9 of an app process and of the flusher', () => {
       expect(stored).toBeGreaterThanOrEqual(acknowledged.get(key(row))!);
       expect(sent.get(key(row))!.has(stored)).toBe(true);
     }
+    const flusher = flushers.find((f) => f.alive)!;
+    const metrics = String((await httpRequest(flusher.url, { path: '/metrics' })).body);
+    const flushed = Number(new RegExp(`tiered_cache_write_behind_flushed_total\\{queue="${stream}"\\} (\\d+)`).exec(metrics)?.[1]);
+    expect(flushed).toBeGreaterThan(0);
+    expect(metrics).toContain(`tiered_cache_write_behind_flush_errors_total{queue="${stream}"} 0`);
   }, 120_000);
 
   it('refuses reports with 503 while its Redis is down, and records none of them later', async () => {
@@ -218,6 +223,8 @@ describe('write-behind: kill -9 of an app process and of the flusher', () => {
       const reply = await post(a!.process.url, row, before + 1_000, 60);
       expect(reply.status).toBe(503);
       expect(JSON.stringify(reply.body)).toContain('Watch progress cannot be recorded now: its queue (Redis) is unavailable');
+      const health = await httpRequest(a!.process.url, { path: '/health' });
+      expect((health.body as { details: Record<string, unknown> }).details.write_behind).toMatchObject({ status: 'degraded', state: 'down' });
     } finally {
       await cluster.redis.start();
     }

@@ -74,7 +74,10 @@ export class WatchProgressWriteBehind implements OnModuleInit, OnModuleDestroy, 
       ...(ackDelayMs > 0 ? { beforeAck: () => new Promise<void>((resolve) => setTimeout(resolve, ackDelayMs)) } : {}),
       onError: (error) => this.logger.warn(`Flush failed, the batch stays queued: ${(error as Error).message}`),
     });
-    this.flusher.start();
+    // Started once connected: runs before that would only fail on the offline client and count as errors.
+    const flusher = this.flusher;
+    if (this.client.status === 'ready') flusher.start();
+    else this.client.once('ready', () => flusher.start());
   }
 
   async onModuleDestroy(): Promise<void> {
