@@ -193,7 +193,7 @@ describe('write-behind: kill -9 of an app process and of the flusher', () => {
     const flood = Promise.all(rows.map(worker));
     await waitFor(() => [...acknowledged.values()].length, (n) => n === ROWS, 30_000, 20);
     const before = counter;
-    await waitFor(() => counter, (c) => c > before + 200, 30_000, 20);
+    await waitFor(() => counter, (c) => c > before + 600, 30_000, 20);
     process.kill(b!.process.pid, 'SIGKILL');
     await waitFor(() => b!.process.alive, (alive) => !alive, 10_000, 20);
     stop = true;
