@@ -38,6 +38,7 @@ export default {
     '^@tiered-cache/nestjs/dashboard$': '<rootDir>/libs/tiered-cache/src/dashboard/index.ts',
     '^@tiered-cache/nestjs/maintenance$': '<rootDir>/libs/tiered-cache/src/maintenance/index.ts',
     '^@tiered-cache/nestjs/testing$': '<rootDir>/libs/tiered-cache/src/testing.ts',
+    '^@tiered-cache/nestjs/write-behind$': '<rootDir>/libs/tiered-cache/src/write-behind/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/test/setup/require-services.ts',

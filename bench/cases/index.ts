@@ -8,6 +8,7 @@ import { sealedHitCase } from './sealed-hit.js';
 import { stampedeCase } from './stampede.js';
 import { tagInvalidationCase } from './tag-invalidation.js';
 import type { BenchCase } from './types.js';
+import { writeBehindCase } from './write-behind.js';
 import { zipfWorkloadCase } from './zipf-workload.js';
 
 /**
@@ -15,7 +16,7 @@ import { zipfWorkloadCase } from './zipf-workload.js';
  * runner, the report and the targets table need nothing else. Cases 7 and 8 run the reference app
  * in process (`bench/lib/reference-app.ts`).
  */
-export const CASES: readonly BenchCase[] = [l1HitCase, l2HitCase, l3HitCase, missCase, stampedeCase, tagInvalidationCase, zipfWorkloadCase, httpCase, sealedHitCase, batchReadCase];
+export const CASES: readonly BenchCase[] = [l1HitCase, l2HitCase, l3HitCase, missCase, stampedeCase, tagInvalidationCase, zipfWorkloadCase, httpCase, sealedHitCase, batchReadCase, writeBehindCase];
 
 /** Cases of the issue not implemented yet, named in the report. */
 export const NOT_YET: readonly string[] = [];

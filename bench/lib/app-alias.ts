@@ -23,6 +23,7 @@ const PACKAGE_ENTRIES: Record<string, string> = {
   '/dashboard': 'dashboard/index.js',
   '/maintenance': 'maintenance/index.js',
   '/testing': 'testing.js',
+  '/write-behind': 'write-behind/index.js',
 };
 
 let registered = false;

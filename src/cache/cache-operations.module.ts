@@ -9,6 +9,7 @@ import { TieredCacheMetricsModule } from '@tiered-cache/nestjs/metrics';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
+import { WatchProgressQueueModule, WatchProgressWriteBehind } from '../expert-sessions/write-behind/index.js';
 import { AdminRateLimitGuard } from './admin-rate-limit.guard.js';
 import { CacheSyncModule } from './cache-sync.module.js';
 import { DbInvalidationService } from './db-invalidation.service.js';
@@ -28,37 +29,49 @@ import { DbInvalidationService } from './db-invalidation.service.js';
       useFactory: (config: AppConfig) => ({ cleanupInterval: config.cache.cleanupInterval }),
     }),
     TieredCacheHealthModule.forRootAsync({
-      imports: [CacheSyncModule],
-      inject: [DataSource, DbInvalidationService],
-      useFactory: (dataSource: DataSource, listener: DbInvalidationService) => ({
+      imports: [CacheSyncModule, WatchProgressQueueModule],
+      inject: [DataSource, DbInvalidationService, WatchProgressWriteBehind],
+      useFactory: (dataSource: DataSource, listener: DbInvalidationService, progress: WatchProgressWriteBehind) => ({
         sourceCheck: () => dataSource.query('SELECT 1'),
         listener,
+        writeBehind: progress.enabled ? progress : undefined,
       }),
       decorators: [Public()],
     }),
-    // Fleet heartbeats and the trends' minute writes at the app's settings (docs/fleet.md, docs/trends.md).
+    // Fleet heartbeats and the trends' minute writes at the app's settings (docs/fleet.md, docs/trends.md),
+    // and the watch-progress write-behind shown in the stats when it is on (docs/write-behind.md).
     TieredCacheAdminModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ fleet: { interval: config.cache.fleetInterval }, trends: { flushInterval: config.cache.trendsFlushInterval } }),
+      imports: [WatchProgressQueueModule],
+      inject: [APP_CONFIG, WatchProgressWriteBehind],
+      useFactory: (config: AppConfig, progress: WatchProgressWriteBehind) => ({
+        fleet: { interval: config.cache.fleetInterval },
+        trends: { flushInterval: config.cache.trendsFlushInterval },
+        writeBehind: progress.enabled ? progress : undefined,
+      }),
     }),
     // The page and its assets are public; its data calls carry the operator's admin token.
     TieredCacheDashboardModule.forRoot({ decorators: [Public()] }),
     TieredCacheMetricsModule.forRootAsync({
-      imports: [CacheSyncModule],
-      inject: [APP_CONFIG, DbInvalidationService],
-      useFactory: (config: AppConfig, listener: DbInvalidationService) => ({ token: config.cache.metricsToken, listener }),
+      imports: [CacheSyncModule, WatchProgressQueueModule],
+      inject: [APP_CONFIG, DbInvalidationService, WatchProgressWriteBehind],
+      useFactory: (config: AppConfig, listener: DbInvalidationService, progress: WatchProgressWriteBehind) => ({
+        token: config.cache.metricsToken,
+        listener,
+        writeBehind: progress.enabled ? progress : undefined,
+      }),
       decorators: [Public()],
     }),
     // Alerts (docs/alerts.md): the rules of deploy/prometheus/tiered-cache.rules.yml, evaluated here
     // too and listed at GET /admin/cache/alerts; thresholds and webhook from the ALERT_* settings.
     TieredCacheAlertsModule.forRootAsync({
-      imports: [CacheSyncModule],
-      inject: [APP_CONFIG, DbInvalidationService],
-      useFactory: (config: AppConfig, listener: DbInvalidationService) => ({
+      imports: [CacheSyncModule, WatchProgressQueueModule],
+      inject: [APP_CONFIG, DbInvalidationService, WatchProgressWriteBehind],
+      useFactory: (config: AppConfig, listener: DbInvalidationService, progress: WatchProgressWriteBehind) => ({
         thresholds: config.alerts.thresholds,
         evaluationInterval: config.alerts.evaluationInterval,
         webhook: config.alerts.webhookUrl ? { url: config.alerts.webhookUrl } : undefined,
         listener,
+        writeBehind: progress.enabled ? progress : undefined,
       }),
     }),
   ],

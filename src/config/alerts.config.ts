@@ -9,7 +9,7 @@ export interface AlertsConfig {
    * `ALERT_HIT_RATIO_MIN` (0.7), `ALERT_HIT_RATIO_WINDOW` (10m), `ALERT_HIT_RATIO_FOR` (5m),
    * `ALERT_CIRCUIT_OPEN_FOR` (2m), `ALERT_BUS_DOWN_FOR` (1m), `ALERT_LISTENER_DOWN_FOR` (1m),
    * `ALERT_LOADER_ERROR_RATIO_MAX` (0.05), `ALERT_LOADER_ERROR_WINDOW` (5m), `ALERT_LOADER_ERROR_FOR` (5m),
-   * `ALERT_L3_OVER_CAP_FOR` (90m), `ALERT_L3_EXPIRED_ROWS_MAX` (100000), `ALERT_L3_EXPIRED_ROWS_FOR` (15m).
+   * `ALERT_L3_OVER_CAP_FOR` (90m), `ALERT_L3_EXPIRED_ROWS_MAX` (100000), `ALERT_L3_EXPIRED_ROWS_FOR` (15m), `ALERT_WRITE_BEHIND_LAG_FOR` (2m).
    * Unset ones keep the library's defaults.
    */
   readonly thresholds: Partial<AlertThresholds>;
@@ -40,6 +40,7 @@ export function loadAlerts(env: Env): AlertsConfig {
   set('l3OverCapFor', duration(env, 'ALERT_L3_OVER_CAP_FOR'));
   if (text(env, 'ALERT_L3_EXPIRED_ROWS_MAX') !== undefined) set('l3ExpiredRowsMax', integer(env, 'ALERT_L3_EXPIRED_ROWS_MAX', 0, 0, Number.MAX_SAFE_INTEGER));
   set('l3ExpiredRowsFor', duration(env, 'ALERT_L3_EXPIRED_ROWS_FOR'));
+  set('writeBehindLagFor', duration(env, 'ALERT_WRITE_BEHIND_LAG_FOR'));
   const interval = duration(env, 'ALERT_EVALUATION_INTERVAL') ?? '15s';
   if (toMilliseconds(interval) < 1000) throw new ConfigError('ALERT_EVALUATION_INTERVAL', `must be at least 1s, got ${JSON.stringify(interval)}`);
   return { thresholds, evaluationInterval: interval, webhookUrl: webhook(env, 'ALERT_WEBHOOK_URL') };

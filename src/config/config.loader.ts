@@ -7,6 +7,7 @@ import type { AppConfig } from './config.types.js';
 import { loadDatabaseTls, loadRedisTls } from './connection-tls.config.js';
 import { loadHttpAdapter } from './http-adapter.config.js';
 import { loadHttpLimits } from './http-limits.config.js';
+import { loadWriteBehind } from './write-behind.config.js';
 
 /**
  * Public, well-known development key. It exists so `npm start` works on a fresh clone; the app
@@ -50,6 +51,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     http: loadHttpLimits(env),
     alerts: loadAlerts(env),
+    writeBehind: loadWriteBehind(env, redisUrl),
   };
 }
 

@@ -3,6 +3,7 @@ import type { CacheSecurityConfig } from './cache-security.config.js';
 import type { HttpAdapterName } from './http-adapter.config.js';
 import type { HttpLimitsConfig } from './http-limits.config.js';
 import type { AlertsConfig } from './alerts.config.js';
+import type { WriteBehindConfig } from './write-behind.config.js';
 
 /** The application's settings, read once from the environment by {@link loadConfig}. */
 export interface AppConfig {
@@ -21,6 +22,8 @@ export interface AppConfig {
   readonly http: HttpLimitsConfig;
   /** Alert thresholds and webhook (docs/alerts.md). */
   readonly alerts: AlertsConfig;
+  /** Write-behind of the watch progress (docs/write-behind.md). */
+  readonly writeBehind: WriteBehindConfig;
 }
 
 export interface DatabaseConfig {

@@ -6,3 +6,4 @@ export * from './config.summary.js';
 export * from './config.types.js';
 export * from './http-adapter.config.js';
 export * from './http-limits.config.js';
+export * from './write-behind.config.js';

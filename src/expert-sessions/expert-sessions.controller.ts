@@ -6,6 +6,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -74,6 +75,7 @@ export class ExpertSessionsController {
   @ApiOkResponse({ type: WatchProgressDto })
   @ApiNotFoundResponse()
   @ApiForbiddenResponse({ description: 'The caller has no student profile, or the session is not in their programmes' })
+  @ApiServiceUnavailableResponse({ description: 'With WRITE_BEHIND=true: Redis cannot take the report; nothing was recorded (docs/write-behind.md)' })
   recordProgress(@Param() { id }: IdParamDto, @CurrentUser() user: Principal, @Body() body: RecordWatchProgressDto): Promise<WatchProgressDto> {
     return this.sessions.recordProgress(id, user.sub, body);
   }

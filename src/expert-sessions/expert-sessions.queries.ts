@@ -58,3 +58,33 @@ ON CONFLICT (student_id, expert_session_id) DO UPDATE SET
 RETURNING expert_session_id AS "expertSessionId", student_id AS "studentId", watch_time_seconds AS "watchTimeSeconds",
           progress_percentage AS "progressPercentage", is_completed AS "isCompleted", completed_at AS "completedAt",
           last_watched_at AS "lastWatchedAt"`;
+
+/**
+ * Flush of queued watch progress, one row per (student, session): `$1` students, `$2` sessions,
+ * `$3` watch times, `$4` progress, `$5` completion times (NULL if not completed), `$6` watch times
+ * (when each was reported). Every column keeps its maximum (completion: its earliest time, and
+ * `least` ignores NULL), and the times are the reports', not the flush's: a replayed batch, or one
+ * applied out of order, changes nothing. Rows whose student or session was deleted meanwhile are
+ * dropped (the joins), so that they cannot block the queue.
+ */
+export const FLUSH_WATCH_PROGRESS_SQL = `
+INSERT INTO expert_session_progress AS e
+  (student_id, expert_session_id, watch_time_seconds, progress_percentage, is_completed, completed_at, last_watched_at)
+SELECT b.student_id, b.session_id, b.watch_time, b.progress, b.completed_at IS NOT NULL, b.completed_at, b.watched_at
+FROM unnest($1::int[], $2::int[], $3::int[], $4::smallint[], $5::timestamptz[], $6::timestamptz[])
+  AS b (student_id, session_id, watch_time, progress, completed_at, watched_at)
+JOIN students st ON st.id = b.student_id
+JOIN expert_sessions es ON es.id = b.session_id
+ON CONFLICT (student_id, expert_session_id) DO UPDATE SET
+  watch_time_seconds  = greatest(e.watch_time_seconds, excluded.watch_time_seconds),
+  progress_percentage = greatest(e.progress_percentage, excluded.progress_percentage),
+  is_completed        = e.is_completed OR excluded.is_completed,
+  completed_at        = least(e.completed_at, excluded.completed_at),
+  last_watched_at     = greatest(e.last_watched_at, excluded.last_watched_at)`;
+
+/** `$1` student, `$2` session: the stored progress, as the write-behind merges it. */
+export const WATCH_PROGRESS_ROW_SQL = `
+SELECT watch_time_seconds AS "watchTimeSeconds", progress_percentage AS "progressPercentage",
+       completed_at AS "completedAt", last_watched_at AS "lastWatchedAt"
+FROM expert_session_progress
+WHERE student_id = $1 AND expert_session_id = $2`;

@@ -1,6 +1,7 @@
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Cached, CachedMany, InvalidateTags } from '@tiered-cache/nestjs';
+import { WriteBehindUnavailableError } from '@tiered-cache/nestjs/write-behind';
 import { DataSource, Repository } from 'typeorm';
 import { EXPERT_SESSIONS_TAG, ExpertSession, expertSessionTag, FOREIGN_KEY_VIOLATION, listTags, productTag, sqlState } from '../domain/index.js';
 import type { CreateExpertSessionDto } from './create-expert-session.dto.js';
@@ -14,6 +15,7 @@ import {
 } from './expert-sessions.queries.js';
 import type { RecordWatchProgressDto } from './record-watch-progress.dto.js';
 import type { UpdateExpertSessionDto } from './update-expert-session.dto.js';
+import { progressReport, WatchProgressWriteBehind, type WatchProgressWrite } from './write-behind/index.js';
 
 const PRODUCT_MISSING = ['productId must reference an existing product'];
 
@@ -23,6 +25,7 @@ export class ExpertSessionsService {
   constructor(
     private readonly db: DataSource,
     @InjectRepository(ExpertSession) private readonly sessions: Repository<ExpertSession>,
+    private readonly progressQueue: WatchProgressWriteBehind,
   ) {}
 
   /**
@@ -108,7 +111,9 @@ export class ExpertSessionsService {
 
   /**
    * Records that the caller (a student, by JWT `sub`) watched a session of one of their client's
-   * products. Invalidates that session and its product's lists.
+   * products. Invalidates that session and its product's lists. With `WRITE_BEHIND=true` the report
+   * is queued (answered once Redis holds it, 503 when Redis cannot take it) and the statistics follow
+   * when it is flushed (docs/write-behind.md).
    */
   @InvalidateTags<[number, string, RecordWatchProgressDto], WatchProgressDto>((_args, progress) => [
     expertSessionTag(progress.expertSessionId),
@@ -126,6 +131,7 @@ export class ExpertSessionsService {
     if (context.studentClientId !== context.clientId) {
       throw new ForbiddenException(`Expert session ${sessionId} is not part of your programmes`);
     }
+    if (this.progressQueue.enabled) return this.queueProgress(context.studentId, sessionId, context.productId, input);
     const [row] = (await this.db.query(UPSERT_WATCH_PROGRESS_SQL, [
       context.studentId,
       sessionId,
@@ -133,6 +139,28 @@ export class ExpertSessionsService {
       input.progressPercentage,
     ])) as Array<Omit<WatchProgressDto, 'productId'>>;
     return { ...row, productId: context.productId };
+  }
+
+  private async queueProgress(studentId: number, sessionId: number, productId: number, input: RecordWatchProgressDto): Promise<WatchProgressDto> {
+    let row: WatchProgressWrite;
+    try {
+      row = await this.progressQueue.record(studentId, sessionId, progressReport(input.watchTimeSeconds, input.progressPercentage, new Date()));
+    } catch (error) {
+      if (error instanceof WriteBehindUnavailableError) {
+        throw new ServiceUnavailableException('Watch progress cannot be recorded now: its queue (Redis) is unavailable. Nothing was recorded; retry later.');
+      }
+      throw error;
+    }
+    return {
+      expertSessionId: sessionId,
+      productId,
+      studentId,
+      watchTimeSeconds: row.watchTimeSeconds,
+      progressPercentage: row.progressPercentage,
+      isCompleted: row.completedAt !== null,
+      completedAt: row.completedAt === null ? null : new Date(row.completedAt),
+      lastWatchedAt: new Date(row.lastWatchedAt),
+    };
   }
 
   /** Uncached read, for writes to return the fresh row without filling the cache with it. */

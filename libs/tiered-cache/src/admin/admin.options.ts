@@ -5,6 +5,7 @@ import type { StatsHistoryOptions } from './stats-history.js';
 import type { FleetOptions } from './fleet.options.js';
 import type { KeyGroupOptions } from '../groups/key-group.options.js';
 import type { TrendsOptions } from '../trends/trends.options.js';
+import type { WriteBehindMonitor } from '../write-behind/write-behind.types.js';
 
 /** The principal the app's auth guard put on `req.user`. */
 export interface AdminPrincipal {
@@ -39,6 +40,8 @@ export interface TieredCacheAdminOptions extends OpsStorageOptions {
    * PostgreSQL for the ops tables: none, and it answers 501.
    */
   trends?: TrendsOptions | false;
+  /** A write-behind queue, shown in `GET /stats` as `writeBehind` (and on the dashboard). */
+  writeBehind?: WriteBehindMonitor;
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */

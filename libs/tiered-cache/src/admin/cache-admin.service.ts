@@ -109,7 +109,8 @@ export class CacheAdminService implements OnModuleDestroy {
         l3 = { error: (error as Error).message };
       }
     }
-    return { ...stats, generatedAt: new Date().toISOString(), tiers, l3 };
+    const writeBehind = this.options.writeBehind ? await this.options.writeBehind.status().catch((error: Error) => ({ error: error.message })) : null;
+    return { ...stats, generatedAt: new Date().toISOString(), tiers, l3, writeBehind };
   }
 
   async entries(query: { tag?: string; prefix?: string; limit?: number; sort?: EntrySort }): Promise<{ namespace: string; count: number; entries: EntryRow[] }> {

@@ -124,6 +124,24 @@ describe('AlertEvaluator', () => {
     expect(ALERT_RULES.find((rule) => rule.name === 'TieredCacheL3OverCap')!.evaluate([{ ...base, l3: { rows: 5, bytes: 5, expiredRows: 0 } }], DEFAULT_ALERT_THRESHOLDS)).toEqual([]);
   });
 
+  it('write-behind lag over its bound fires after 2 minutes, per queue, and resolves when drained', () => {
+    const lag = [0, 10, 30, 70, 130, 190, 250, 310, 370, 430, 0, 0];
+    const evaluator = new AlertEvaluator(ALERT_RULES, DEFAULT_ALERT_THRESHOLDS);
+    const states = new Map<number, Map<string, string>>();
+    const base = scenario(0)[0]!;
+    const samples: AlertSample[] = [];
+    for (let m = 0; m < lag.length; m++) {
+      samples.push({ ...base, at: m * MINUTE, writeBehind: { queue: 'progress', backlog: 5, lagSeconds: lag[m]!, lagMaxSeconds: 60 } });
+      evaluator.evaluate(samples, m * MINUTE);
+      states.set(m, new Map(evaluator.list().map((view) => [view.id, view.state])));
+    }
+    expect(states.get(4)?.get('TieredCacheWriteBehindLag{queue="progress"}')).toBe('pending');
+    expect(states.get(6)?.get('TieredCacheWriteBehindLag{queue="progress"}')).toBe('firing');
+    expect(states.get(11)?.get('TieredCacheWriteBehindLag{queue="progress"}')).toBe('resolved');
+    // No queue given, or unreadable: no sample of it, quiet.
+    expect(ALERT_RULES.find((rule) => rule.name === 'TieredCacheWriteBehindLag')!.evaluate([base], DEFAULT_ALERT_THRESHOLDS)).toEqual([]);
+  });
+
   it('a pending alert whose condition clears is dropped, not resolved', () => {
     const { states, transitions } = run(scenario(6, (m) => ({ l2: m === 2 ? 'open' : 'closed' })), 6);
     expect(states.get(2)?.get('TieredCacheCircuitOpen{tier="l2"}')).toBe('pending');

@@ -23,7 +23,7 @@ describe('deploy/prometheus/tiered-cache.rules.yml', () => {
   });
 
   it('passes promtool check rules', () => {
-    expect(promtool('check', 'rules', RULES)).toContain('SUCCESS: 7 rules found');
+    expect(promtool('check', 'rules', RULES)).toContain('SUCCESS: 8 rules found');
   });
 
   it('passes its promtool unit tests', () => {

@@ -149,8 +149,26 @@ const l3ExpiredRows: AlertRule = {
   },
 };
 
+/**
+ * A write-behind queue flushing slower than it fills, or not at all: the oldest unflushed write is
+ * older than the bound the health check uses (a series of its own, so one setting covers both).
+ * By queue: every instance reports the same shared queue.
+ */
+const writeBehindLag: AlertRule = {
+  name: 'TieredCacheWriteBehindLag',
+  severity: 'warning',
+  summary: 'Write-behind lag over its bound',
+  settings: ['writeBehindLagFor'],
+  expr: () => 'max by (queue) (tiered_cache_write_behind_lag_seconds)\n  > max by (queue) (tiered_cache_write_behind_lag_max_seconds)',
+  forDuration: (t) => t.writeBehindLagFor,
+  evaluate: (samples) => {
+    const queue = samples.at(-1)?.writeBehind;
+    return queue && queue.lagSeconds > queue.lagMaxSeconds ? [{ labels: { queue: queue.queue }, value: queue.lagSeconds }] : [];
+  },
+};
+
 /** Every rule, in the order of the rules file and the docs table. */
-export const ALERT_RULES: readonly AlertRule[] = [hitRatioLow, circuitOpen, busDown, listenerDown, loaderErrors, l3OverCap, l3ExpiredRows];
+export const ALERT_RULES: readonly AlertRule[] = [hitRatioLow, circuitOpen, busDown, listenerDown, loaderErrors, l3OverCap, l3ExpiredRows, writeBehindLag];
 
 function sumTiers(sample: AlertSample, field: 'hits'): number {
   let total = 0;

@@ -1,6 +1,7 @@
 import type { CacheStats } from '../core/stats.js';
 import type { L3Size } from './l3-size.probe.js';
 import type { LoaderRunCounts } from './loader-runs.js';
+import type { WriteBehindStatus } from '../write-behind/write-behind.types.js';
 
 /** What the in-app evaluator sees at one instant: the same numbers `/metrics` exposes. */
 export interface AlertSample {
@@ -12,6 +13,8 @@ export interface AlertSample {
   readonly listenerConnected?: boolean;
   /** The L3 table's size, when the maintenance module is there to read it. */
   readonly l3?: L3Size;
+  /** The write-behind queue, when one was given and could be read. */
+  readonly writeBehind?: WriteBehindStatus;
 }
 
 /**

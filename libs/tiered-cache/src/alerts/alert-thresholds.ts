@@ -29,6 +29,11 @@ export interface AlertThresholds {
   l3ExpiredRowsMax: number;
   /** How long expired rows must stay above the bound before firing (the app then starts a cleanup). Default `'15m'`. */
   l3ExpiredRowsFor: Duration;
+  /**
+   * How long a write-behind queue's lag must stay over its bound (the health check's) before
+   * `TieredCacheWriteBehindLag` fires. Default `'2m'`.
+   */
+  writeBehindLagFor: Duration;
 }
 
 /** The defaults, also the values the committed Prometheus rules file is generated with. */
@@ -45,11 +50,12 @@ export const DEFAULT_ALERT_THRESHOLDS: Readonly<AlertThresholds> = Object.freeze
   l3OverCapFor: '90m',
   l3ExpiredRowsMax: 100_000,
   l3ExpiredRowsFor: '15m',
+  writeBehindLagFor: '2m',
 });
 
 const RATIOS = ['hitRatioMin', 'loaderErrorRatioMax'] as const;
 const WINDOWS = ['hitRatioWindow', 'loaderErrorWindow'] as const;
-const FORS = ['hitRatioFor', 'circuitOpenFor', 'busDownFor', 'listenerDownFor', 'loaderErrorFor', 'l3OverCapFor', 'l3ExpiredRowsFor'] as const;
+const FORS = ['hitRatioFor', 'circuitOpenFor', 'busDownFor', 'listenerDownFor', 'loaderErrorFor', 'l3OverCapFor', 'l3ExpiredRowsFor', 'writeBehindLagFor'] as const;
 
 /**
  * Defaults overlaid with `given`, checked. Throws naming the setting (`<prefix>.<field>`), so a bad

@@ -1,6 +1,7 @@
 import { toMilliseconds, type Duration } from '../core/duration.js';
 import { resolveAlertThresholds, type AlertThresholds } from './alert-thresholds.js';
 import { resolveWebhookOptions, type AlertWebhookOptions } from './alert-webhook.notifier.js';
+import type { WriteBehindMonitor } from '../write-behind/write-behind.types.js';
 
 /** Options of {@link TieredCacheAlertsModule}. The library reads no environment variable: pass the app's settings. */
 export interface TieredCacheAlertsOptions {
@@ -14,6 +15,8 @@ export interface TieredCacheAlertsOptions {
   webhook?: AlertWebhookOptions;
   /** The PostgreSQL LISTEN listener, for `TieredCacheListenerDown` (e.g. `PostgresInvalidationListener`). */
   listener?: { readonly connected: boolean };
+  /** A write-behind queue, for `TieredCacheWriteBehindLag`. */
+  writeBehind?: WriteBehindMonitor;
 }
 
 /** Options that shape the module itself. */
@@ -31,6 +34,7 @@ export interface ResolvedAlertsOptions {
   readonly resolvedRetentionMs: number;
   readonly webhook: AlertWebhookOptions | undefined;
   readonly listener: { readonly connected: boolean } | undefined;
+  readonly writeBehind: WriteBehindMonitor | undefined;
 }
 
 /**
@@ -43,5 +47,5 @@ export function resolveAlertsOptions(options: TieredCacheAlertsOptions = {}): Re
   if (evaluationIntervalMs < 10) throw new Error(`evaluationInterval must be at least 10ms, got ${JSON.stringify(options.evaluationInterval)}`);
   const resolvedRetentionMs = toMilliseconds(options.resolvedRetention ?? '1h', 'resolvedRetention');
   if (options.webhook) resolveWebhookOptions(options.webhook, 'webhook');
-  return { thresholds, evaluationIntervalMs, resolvedRetentionMs, webhook: options.webhook, listener: options.listener };
+  return { thresholds, evaluationIntervalMs, resolvedRetentionMs, webhook: options.webhook, listener: options.listener, writeBehind: options.writeBehind };
 }

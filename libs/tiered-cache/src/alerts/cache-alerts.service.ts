@@ -11,6 +11,7 @@ import { TIERED_CACHE_ALERTS_OPTIONS } from './alerts.constants.js';
 import type { ResolvedAlertsOptions } from './alerts.options.js';
 import { l3SizeProbe, type L3SizeProbe } from './l3-size.probe.js';
 import { loaderRuns } from './loader-runs.js';
+import type { WriteBehindStatus } from '../write-behind/write-behind.types.js';
 
 /** The body of `GET /admin/cache/alerts`. */
 export interface AlertsReport {
@@ -40,6 +41,7 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
   private evaluatedAt: number | undefined;
   private readonly listeners = new Set<(transition: AlertTransition) => void>();
   private readonly l3: L3SizeProbe | undefined;
+  private writeBehind: WriteBehindStatus | undefined;
 
   constructor(
     private readonly cache: TieredCache,
@@ -61,9 +63,11 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
     this.timer.unref();
   }
 
-  /** Reads the L3 size (async, when there is a maintenance store), then evaluates. */
+  /** Reads the L3 size and the write-behind status (async, when there are), then evaluates. */
   async tick(): Promise<AlertTransition[]> {
     await this.l3?.read();
+    // Unreadable: no sample of it, as Prometheus would have no series (the health check reports it).
+    this.writeBehind = await this.options.writeBehind?.status().catch(() => undefined);
     return this.evaluate();
   }
 
@@ -82,6 +86,7 @@ export class CacheAlertsService implements OnApplicationBootstrap, OnModuleDestr
       loaderRuns: { ok: runs.ok, error: runs.error },
       listenerConnected: this.options.listener?.connected,
       l3: this.l3?.last,
+      ...(this.writeBehind ? { writeBehind: this.writeBehind } : {}),
     });
     this.samples = this.samples.filter((sample) => sample.at >= now - this.keepMs);
     this.evaluatedAt = now;

@@ -46,11 +46,12 @@ export class TieredCacheHealthController {
   }
 
   private indicators(): HealthIndicatorFunction[] {
-    const { sourceCheck, sourceKey, timeoutMs, heapThresholdBytes, listener } = this.options;
+    const { sourceCheck, sourceKey, timeoutMs, heapThresholdBytes, listener, writeBehind } = this.options;
     const indicators: HealthIndicatorFunction[] = [];
     if (sourceCheck) indicators.push(() => this.source.check(sourceKey ?? 'database', sourceCheck, timeoutMs));
     indicators.push(() => this.cache.checkTiers(), () => this.cache.checkBus());
     if (listener) indicators.push(() => this.cache.checkConnection(listener));
+    if (writeBehind) indicators.push(() => this.cache.checkWriteBehind(writeBehind));
     if (heapThresholdBytes !== false) indicators.push(() => this.memory.checkHeap('memory_heap', heapThresholdBytes ?? GIB));
     return indicators;
   }

@@ -1,3 +1,5 @@
+import type { WriteBehindMonitor } from '../write-behind/write-behind.types.js';
+
 /** How a failing cache tier or bus counts: `degraded` keeps HTTP 200 (the default), `down` gives 503. */
 export type CacheFailureStatus = 'degraded' | 'down';
 
@@ -26,6 +28,8 @@ export interface TieredCacheHealthOptions extends CacheCheckOptions {
   sourceKey?: string;
   /** The PostgreSQL LISTEN listener, reported as `listener` (a cache-sync connection: degraded when down). */
   listener?: ConnectionState;
+  /** A write-behind queue, reported as `write_behind`: degraded when its lag passes its bound (docs/write-behind.md). */
+  writeBehind?: WriteBehindMonitor;
   /** Heap limit of the `memory_heap` check, in bytes (down = 503). Default 1 GiB; `false` skips it. */
   heapThresholdBytes?: number | false;
 }

@@ -5,3 +5,4 @@ export * from './health.options.js';
 export * from './source-database.health.js';
 export * from './tiered-cache.health.js';
 export * from './with-timeout.js';
+export * from './write-behind.health.js';

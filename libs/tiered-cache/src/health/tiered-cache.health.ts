@@ -7,6 +7,8 @@ import type { TierName } from '../tiers/tier.js';
 import { TIERED_CACHE_HEALTH_OPTIONS } from './health.constants.js';
 import type { CacheCheckOptions, CacheFailureStatus, ConnectionState } from './health.options.js';
 import { withTimeout } from './with-timeout.js';
+import { checkWriteBehind } from './write-behind.health.js';
+import type { WriteBehindMonitor } from '../write-behind/write-behind.types.js';
 
 /** What a cache component is, in the `state` field of its result. `status` is terminus's. */
 export type CacheComponentState = 'up' | 'down' | 'disabled';
@@ -77,6 +79,15 @@ export class TieredCacheHealthIndicator {
     const failure = options.failureStatus ?? this.defaults?.failureStatus ?? 'degraded';
     if (!connection) return this.report(key, 'disabled', failure);
     return connection.connected ? this.report(key, 'up', failure) : this.report(key, 'down', failure, { message: 'not connected' });
+  }
+
+  /** A write-behind queue: key `write_behind`, degraded when lagging past its bound or unreadable. */
+  checkWriteBehind<Key extends string = 'write_behind'>(
+    monitor: WriteBehindMonitor,
+    key: Key = 'write_behind' as Key,
+    options: Pick<CacheCheckOptions, 'timeoutMs'> = {},
+  ): Promise<HealthIndicatorResult<Key>> {
+    return checkWriteBehind(this.health, monitor, key, options.timeoutMs ?? this.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
   private report<Key extends string>(

@@ -6,3 +6,4 @@ export * from './metrics.module.js';
 export * from './metrics.options.js';
 export * from './tier-timing.js';
 export * from './tiered-cache.metrics.js';
+export * from './write-behind.metrics.js';

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { WriteBehindMonitor } from '../write-behind/write-behind.types.js';
 
 /** Options of {@link TieredCacheMetricsModule}. */
 export interface TieredCacheMetricsOptions {
@@ -18,6 +19,8 @@ export interface TieredCacheMetricsOptions {
   registry?: Registry;
   /** The PostgreSQL LISTEN listener, exposed as `tiered_cache_listener_connected` (for the `TieredCacheListenerDown` alert). */
   listener?: { readonly connected: boolean };
+  /** A write-behind queue: `tiered_cache_write_behind_*` series (docs/write-behind.md). */
+  writeBehind?: WriteBehindMonitor;
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */

@@ -4,6 +4,7 @@ import { TieredCache } from '../core/tiered-cache.js';
 import { TIERED_CACHE_METRICS_OPTIONS } from './metrics.constants.js';
 import type { TieredCacheMetricsOptions } from './metrics.options.js';
 import { tierTimings } from './tier-timing.js';
+import { registerWriteBehindMetrics } from './write-behind.metrics.js';
 import { l3SizeProbe, type L3Size } from '../alerts/l3-size.probe.js';
 import { loaderRuns } from '../alerts/loader-runs.js';
 import { CacheCleanupService } from '../maintenance/cache-cleanup.service.js';
@@ -163,6 +164,7 @@ export class TieredCacheMetrics implements OnModuleDestroy {
       if (caps.maxRows !== undefined) l3Gauge('tiered_cache_l3_max_rows', 'The maintenance maxRows cap (absent when unset).', (size) => size.maxRows);
       if (caps.maxBytes !== undefined) l3Gauge('tiered_cache_l3_max_bytes', 'The maintenance maxBytes cap (absent when unset).', (size) => size.maxBytes);
     }
+    if (options.writeBehind) registerWriteBehindMetrics(options.writeBehind, registers);
     // ---- alert inputs (end) ----
   }
 

@@ -3,6 +3,7 @@ import { createChart } from './charts.mjs';
 import { h, replace } from './dom.mjs';
 import { bytes, count, millis, percent } from './format.mjs';
 import { badge, card, circuitBadge, errorBox, figure } from './ui.mjs';
+import { writeBehindCard } from './write-behind-card.mjs';
 
 /** @typedef {'l1' | 'l2' | 'l3'} TierName */
 const TIERS = /** @type {TierName[]} */ (['l1', 'l2', 'l3']);
@@ -16,6 +17,7 @@ const SOURCE_LABELS = { app: 'by the app', db: 'by database triggers', admin: 'b
  * @typedef {{ hits: number, misses: number, errors: number, writes: number, hitRatio: number, circuit: string, latencyMs: null | { get: Latency, set: Latency } }} TierStats
  * @typedef {{ namespace: string, generatedAt: string, hitRatio: number, loaderCalls: number, coalescedCalls: number, staleServed: number,
  *   refreshes: number, invalidations: Record<string, number>, l1: { entries: number, bytes: number }, bus: string,
+ *   writeBehind?: import('./write-behind-card.mjs').WriteBehindField,
  *   tiers: Partial<Record<TierName, TierStats>>, l3: null | { rows: number, bytes: number, expiredRows: number, tableRows: number } | { error: string } }} Stats
  * @typedef {{ hitRatio: number | null, reads: number, p99Ms: { get: number | null, set: number | null }, circuit: string }} TierSample
  * @typedef {{ at: string, hitRatio: number | null, reads: number, invalidationsPerMinute: number, invalidations: number, tiers: Partial<Record<TierName, TierSample>> }} Sample
@@ -240,5 +242,5 @@ function renderCards(stats) {
         ),
   );
 
-  return [ratio.element, size.element, loader.element, health.element, latency.element, invalidated.element];
+  return [ratio.element, size.element, loader.element, health.element, latency.element, invalidated.element, writeBehindCard(stats.writeBehind)];
 }
