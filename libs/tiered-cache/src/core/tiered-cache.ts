@@ -4,6 +4,8 @@ import type { CircuitState } from '../resilience/circuit-breaker.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
 import type { BusMessage, CacheBus } from '../sync/bus-message.js';
+import { PolicyBoard } from '../policies/policy-board.js';
+import type { PolicySet } from '../policies/policy-set.js';
 import { buildSecurity } from '../security/security.build.js';
 import type { RedisBus } from '../sync/redis.bus.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
@@ -84,6 +86,8 @@ export class TieredCache {
   private readonly blindL1TtlMs: number;
   private sweeping: Promise<readonly string[]> | undefined;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
+  /** Runtime policies in force, and who to tell when another instance edits them. */
+  private readonly board = new PolicyBoard();
 
   constructor(options: TieredCacheOptions = {}) {
     this.namespace = assertNamespace(options.namespace ?? 'default');
@@ -210,6 +214,9 @@ export class TieredCache {
 
   /** `record` is given when someone observes: the call notes in it who answered. */
   private async getOrSetNow<T>(key: string, loader: () => T | Promise<T>, options: CacheCallOptions<T> | undefined, record: CallRecord | undefined): Promise<T> {
+    const policy = this.board.set.match(key, options);
+    if (policy?.disabled) return loader();
+    if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
@@ -238,6 +245,9 @@ export class TieredCache {
   }
 
   private async getNow<T>(key: string, options: Pick<CacheCallOptions<T>, 'tiers'> | undefined, record: CallRecord | undefined): Promise<T | undefined> {
+    const policy = this.board.set.match(key, undefined);
+    if (policy?.disabled) return undefined;
+    if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
@@ -254,6 +264,9 @@ export class TieredCache {
   }
 
   private async setNow<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
+    const policy = this.board.set.match(key, options);
+    if (policy?.disabled) return;
+    if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     const payload = this.serialize(key, value);
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
@@ -392,6 +405,29 @@ export class TieredCache {
   /** Lifetime, in milliseconds, of entries written without a `ttl`: `defaults.ttl`, else 5 minutes. */
   get defaultTtlMs(): number {
     return this.defaultCall.ttlMs;
+  }
+
+  /**
+   * Puts runtime policies in force on this instance, for the calls that start from now on
+   * (docs/policies.md). Entries already written keep the lifetime they were written with.
+   */
+  setPolicies(set: PolicySet): void {
+    this.board.set = set;
+  }
+
+  /** The runtime policies in force on this instance. */
+  policies(): PolicySet {
+    return this.board.set;
+  }
+
+  /** Tells the other instances of the namespace that its policies were edited (through the bus). */
+  announcePolicies(): Promise<void> {
+    return this.recovery.publish({ kind: 'policies', namespace: this.namespace });
+  }
+
+  /** Calls `handler` when another instance announces a policy edit; returns a function that removes it. */
+  onPoliciesAnnounced(handler: () => void): () => void {
+    return this.board.onAnnounced(handler);
   }
 
   /** Registers hooks for metrics; returns a function that removes them. */
@@ -592,6 +628,7 @@ export class TieredCache {
       return;
     }
     if (message.namespace !== this.namespace) return;
+    if (message.kind === 'policies') return this.board.announced();
     if (message.kind === 'clear') {
       this.changes.changeAll();
       this.flights.detach();

@@ -1,0 +1,5 @@
+export * from './policy.js';
+export * from './policy.errors.js';
+export * from './policy.parse.js';
+export * from './policy-set.js';
+export * from './policy-board.js';

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { countingLoader, createCacheFixture, type CacheFixture } from '../../../../test/support/cache-fixture.js';
+import { PolicySet } from './policy-set.js';
+
+/** Policies in the engine, on real Redis and PostgreSQL. */
+describe('TieredCache with runtime policies', () => {
+  let fx: CacheFixture;
+  beforeAll(async () => {
+    fx = await createCacheFixture('policies_engine');
+  });
+  afterAll(async () => fx.dispose());
+
+  const remoteEntry = async (cache: Awaited<ReturnType<CacheFixture['create']>>, tier: 'l2' | 'l3', key: string) =>
+    (await cache.tiers().find((entry) => entry.name === tier)!.tier.get(cache.storageKey(key))).entry;
+
+  it('a ttl policy replaces the lifetime the code asked for, in every tier', async () => {
+    const cache = await fx.create({ namespace: 'pol_ttl' });
+    cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'short:' }, ttl: '2s', grace: '3s' }]));
+    const before = Date.now();
+    await cache.getOrSet('short:1', () => 'v', { ttl: '1h' });
+    await cache.getOrSet('other:1', () => 'v', { ttl: '1h' });
+    await cache.settled();
+    for (const tier of ['l2', 'l3'] as const) {
+      const entry = (await remoteEntry(cache, tier, 'short:1'))!;
+      expect(entry.staleAt - before).toBeLessThan(60_000);
+      expect(entry.expiresAt - entry.staleAt).toBe(3_000);
+      expect((await remoteEntry(cache, tier, 'other:1'))!.staleAt - before).toBeGreaterThan(3_000_000);
+    }
+  });
+
+  it('a disabled policy runs the loader on every call and stores nothing', async () => {
+    const cache = await fx.create({ namespace: 'pol_off' });
+    cache.setPolicies(PolicySet.from([{ id: 'p', match: { tag: 'volatile' }, disabled: true }]));
+    const loader = countingLoader((n) => `v${n}`);
+    const options = { tags: ['volatile'] };
+    expect(await cache.getOrSet('k', loader, options)).toBe('v1');
+    expect(await cache.getOrSet('k', loader, options)).toBe('v2');
+    await cache.set('k', 'written', options);
+    await cache.settled();
+    expect(await remoteEntry(cache, 'l2', 'k')).toBeUndefined();
+    expect(await remoteEntry(cache, 'l3', 'k')).toBeUndefined();
+
+    cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'k' }, disabled: true }]));
+    cache.setPolicies(PolicySet.EMPTY);
+    await cache.set('k', 'cached');
+    cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'k' }, disabled: true }]));
+    expect(await cache.get('k')).toBeUndefined();
+    cache.setPolicies(PolicySet.EMPTY);
+    expect(await cache.get('k')).toBe('cached');
+  });
+
+  it('a tiers policy keeps the matched keys out of the other tiers', async () => {
+    const cache = await fx.create({ namespace: 'pol_tiers' });
+    cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'local:' }, tiers: ['l1'] }]));
+    const loader = countingLoader(() => 'v');
+    await cache.getOrSet('local:1', loader);
+    await cache.getOrSet('local:1', loader);
+    await cache.settled();
+    expect(loader.calls).toBe(1);
+    expect(await remoteEntry(cache, 'l2', 'local:1')).toBeUndefined();
+    expect(await remoteEntry(cache, 'l3', 'local:1')).toBeUndefined();
+  });
+});
