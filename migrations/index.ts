@@ -6,6 +6,7 @@ import { CacheInvalidationTriggers1795310200000 } from './1795310200000-cache-in
 import { CacheOpsTables1795310300000 } from './1795310300000-cache-ops-tables.migration.js';
 import { CacheFunctionsV21795310400000 } from './1795310400000-cache-functions-v2.migration.js';
 import { CacheConsistency1795310500000 } from './1795310500000-cache-consistency.migration.js';
+import { CachePolicies1795310600000 } from './1795310600000-cache-policies.migration.js';
 
 /**
  * Every migration, oldest first. Listed as classes rather than found by a file glob, so the same
@@ -19,4 +20,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CacheOpsTables1795310300000,
   CacheFunctionsV21795310400000,
   CacheConsistency1795310500000,
+  CachePolicies1795310600000,
 ];

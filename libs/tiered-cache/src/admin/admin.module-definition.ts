@@ -3,6 +3,7 @@ import { controllerAt } from '../metrics/controller-at.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
 import { TieredCacheAdminController } from './admin.controller.js';
 import { TieredCacheFleetController } from './fleet.controller.js';
+import { TieredCachePoliciesController } from './policies.controller.js';
 import type { TieredCacheAdminExtras, TieredCacheAdminOptions } from './admin.options.js';
 
 export const {
@@ -14,6 +15,8 @@ export const {
   .setFactoryMethodName('createTieredCacheAdminOptions')
   .setExtras<TieredCacheAdminExtras>({ path: 'admin/cache', decorators: [] }, (definition, extras) => ({
     ...definition,
-    controllers: [controllerAt(TieredCacheAdminController, extras.path ?? 'admin/cache', extras.decorators), controllerAt(TieredCacheFleetController, extras.path ?? 'admin/cache', extras.decorators)],
+    controllers: [TieredCacheAdminController, TieredCacheFleetController, TieredCachePoliciesController].map((controller) =>
+      controllerAt(controller, extras.path ?? 'admin/cache', extras.decorators),
+    ),
   }))
   .build();

@@ -8,6 +8,7 @@ import { TieredCacheAdminConfigurableModule } from './admin.module-definition.js
 import { TieredCacheAdminGuard } from './admin.guard.js';
 import type { TieredCacheAdminOptions } from './admin.options.js';
 import { CacheAdminService } from './cache-admin.service.js';
+import { CachePoliciesService } from './cache-policies.service.js';
 import { MemoryConfirmationStore, PostgresConfirmationStore, type ConfirmationStore } from './confirmations.js';
 import { FastifyParamLimitCheck } from './fastify-param-limit.check.js';
 import { FleetHeartbeatService } from './fleet-heartbeat.service.js';
@@ -30,6 +31,7 @@ import { CacheStatsHistory } from './stats-history.js';
     CacheStatsHistory,
     FastifyParamLimitCheck,
     FleetHeartbeatService,
+    CachePoliciesService,
     {
       provide: TIERED_CACHE_ADMIN_CONFIRMATIONS,
       inject: [TieredCache, TIERED_CACHE_ADMIN_OPTIONS],
@@ -39,6 +41,6 @@ import { CacheStatsHistory } from './stats-history.js';
       },
     },
   ],
-  exports: [CacheAdminService, CacheAdminAudit, CacheStatsHistory],
+  exports: [CacheAdminService, CacheAdminAudit, CacheStatsHistory, CachePoliciesService],
 })
 export class TieredCacheAdminModule extends TieredCacheAdminConfigurableModule {}

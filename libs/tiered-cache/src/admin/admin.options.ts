@@ -30,6 +30,12 @@ export interface TieredCacheAdminOptions extends OpsStorageOptions {
   history?: StatsHistoryOptions | false;
   /** Heartbeats for `GET /instances` and `GET /fleet` (docs/fleet.md). `false`: none, and those answer 501. */
   fleet?: FleetOptions | false;
+  /**
+   * Runtime policies (docs/policies.md), in `cache_policies` next to the ops tables. `false`: none,
+   * and `/policies` answers 501. `reloadInterval` (default `'30s'`) bounds how long an instance
+   * that missed an announcement runs on an older set.
+   */
+  policies?: { reloadInterval?: Duration } | false;
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */

@@ -33,6 +33,14 @@ export class DuplicatePolicyMatchError extends Error {
   }
 }
 
+/** `cache_policies` does not exist in the schema. */
+export class MissingPolicyTableError extends Error {
+  constructor(readonly table: string) {
+    super(`${table} does not exist: create it with the SQL of policiesSchemaSql(schema) in a migration`);
+  }
+}
+
+const UNDEFINED_TABLE = '42P01';
 const COLUMNS = 'id, match_prefix, match_tag, ttl, grace, tiers, disabled, note, created_at, updated_at, updated_by';
 const UNIQUE_VIOLATION = '23505';
 
@@ -53,8 +61,13 @@ export class PostgresPolicyStore {
 
   /** Every policy of the namespace, oldest first. */
   async list(): Promise<StoredPolicy[]> {
-    const { rows } = await this.pool.query<PolicyRow>(`SELECT ${COLUMNS} FROM ${this.table} WHERE namespace = $1 ORDER BY id`, [this.namespace]);
-    return rows.map(fromRow);
+    try {
+      const { rows } = await this.pool.query<PolicyRow>(`SELECT ${COLUMNS} FROM ${this.table} WHERE namespace = $1 ORDER BY id`, [this.namespace]);
+      return rows.map(fromRow);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) throw new MissingPolicyTableError(this.table);
+      throw error;
+    }
   }
 
   async create(body: PolicyBody, who: string): Promise<StoredPolicy> {
@@ -88,7 +101,9 @@ export class PostgresPolicyStore {
       const { rows } = await this.pool.query<PolicyRow>(sql, params);
       return rows[0] === undefined ? undefined : fromRow(rows[0]);
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DuplicatePolicyMatchError(body.match.prefix !== undefined ? 'match.prefix' : 'match.tag');
+      const code = (error as { code?: string }).code;
+      if (code === UNIQUE_VIOLATION) throw new DuplicatePolicyMatchError(body.match.prefix !== undefined ? 'match.prefix' : 'match.tag');
+      if (code === UNDEFINED_TABLE) throw new MissingPolicyTableError(this.table);
       throw error;
     }
   }
