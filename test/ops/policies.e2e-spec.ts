@@ -21,7 +21,7 @@ describe('admin API: runtime policies', () => {
     await fx.db.pool.query(opsSchemaSql(fx.db.schema));
     await fx.db.pool.query(policiesSchemaSql(fx.db.schema));
     cache = await fx.create({ namespace: 'polapi' });
-    app = await startApp({ imports: [TieredCacheAdminModule.forRoot({ history: false, fleet: false })], providers: [testAuthGuardProvider] }, cache);
+    app = await startApp({ imports: [TieredCacheAdminModule.forRoot({ history: false, fleet: false, policies: { usage: { minAgeMs: 0 } } })], providers: [testAuthGuardProvider] }, cache);
   });
   afterAll(async () => {
     await app?.close();
@@ -80,6 +80,23 @@ describe('admin API: runtime policies', () => {
     const trail = rows.map((row) => [row.who, row.action, row.result.ok ? 'ok' : row.result.status]);
     expect(trail).toEqual(expect.arrayContaining([['alice', 'policies.create', 'ok'], ['alice', 'policies.create', 409], ['bob', 'policies.update', 'ok'], ['bob', 'policies.delete', 'ok']]));
     expect(trail.filter(([, , outcome]) => outcome === 400).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('suggests a policy in the report from what it measured, and the suggested body applies as it stands', async () => {
+    for (let i = 0; i < 25; i++) await cache.getOrSet(`once:${i}`, () => i);
+    const report = await api().get('/admin/cache/report').set(TEST_USER_HEADER, 'alice:admin');
+    expect(report.status).toBe(200);
+    const suggestion = (report.body.suggestions as Array<{ reason: string; prefix: string; policy: object }>).find((item) => item.prefix === 'once:');
+    expect(suggestion).toMatchObject({ reason: 'read-once', policy: { match: { prefix: 'once:' }, disabled: true } });
+    const listed = await api().get('/admin/cache/policies/suggestions').set(TEST_USER_HEADER, 'alice:admin');
+    expect(listed.body.suggestions).toEqual(report.body.suggestions);
+
+    expect((await post(suggestion!.policy)).status).toBe(201);
+    const loader = countingLoader(() => 'v');
+    await cache.getOrSet('once:1', loader);
+    await cache.getOrSet('once:1', loader);
+    expect(loader.calls).toBe(2);
+    expect((await api().get('/admin/cache/policies/suggestions').set(TEST_USER_HEADER, 'alice:admin')).body.suggestions).toEqual([]);
   });
 
   it('refuses a caller without the admin role', async () => {

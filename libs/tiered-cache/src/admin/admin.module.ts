@@ -9,6 +9,7 @@ import { TieredCacheAdminGuard } from './admin.guard.js';
 import type { TieredCacheAdminOptions } from './admin.options.js';
 import { CacheAdminService } from './cache-admin.service.js';
 import { CachePoliciesService } from './cache-policies.service.js';
+import { PolicySuggestionsService } from './policy-suggestions.service.js';
 import { MemoryConfirmationStore, PostgresConfirmationStore, type ConfirmationStore } from './confirmations.js';
 import { FastifyParamLimitCheck } from './fastify-param-limit.check.js';
 import { FleetHeartbeatService } from './fleet-heartbeat.service.js';
@@ -32,6 +33,7 @@ import { CacheStatsHistory } from './stats-history.js';
     FastifyParamLimitCheck,
     FleetHeartbeatService,
     CachePoliciesService,
+    PolicySuggestionsService,
     {
       provide: TIERED_CACHE_ADMIN_CONFIRMATIONS,
       inject: [TieredCache, TIERED_CACHE_ADMIN_OPTIONS],

@@ -10,6 +10,7 @@ export * from './cache-admin.service.js';
 export * from './cache-policies.service.js';
 export * from './policies.controller.js';
 export * from './policies.dto.js';
+export * from './policy-suggestions.service.js';
 export * from './cache-report.js';
 export * from './confirmations.js';
 export * from './stats-history.js';

@@ -15,6 +15,7 @@ import { AdminAction, AdminAuditInterceptor } from './admin-audit.interceptor.js
 import { principalName, TieredCacheAdminGuard } from './admin.guard.js';
 import type { AdminPrincipal } from './admin.options.js';
 import { CachePoliciesService } from './cache-policies.service.js';
+import { PolicySuggestionsService } from './policy-suggestions.service.js';
 import { PolicyBodyDto, PolicyIdParams } from './policies.dto.js';
 
 /**
@@ -31,7 +32,17 @@ import { PolicyBodyDto, PolicyIdParams } from './policies.dto.js';
 @UseInterceptors(AdminAuditInterceptor)
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }))
 export class TieredCachePoliciesController {
-  constructor(private readonly policies: CachePoliciesService) {}
+  constructor(
+    private readonly policies: CachePoliciesService,
+    private readonly suggestions: PolicySuggestionsService,
+  ) {}
+
+  @Get('policies/suggestions')
+  @AdminAction('policies.suggestions', 'read')
+  @ApiOperation({ summary: 'Policies suggested from what this instance measured per key group, each with a body ready to POST' })
+  suggested() {
+    return { suggestions: this.suggestions.list() };
+  }
 
   @Get('policies')
   @AdminAction('policies.list', 'read')
@@ -45,8 +56,10 @@ export class TieredCachePoliciesController {
   @ApiOperation({ summary: 'Creates a policy; in force here at once and on the other instances within the bus delay' })
   @ApiBadRequestResponse({ description: 'The body is invalid; each message starts with the field at fault' })
   @ApiConflictResponse({ description: 'Another policy of the namespace has the same prefix or tag' })
-  create(@Body() body: PolicyBodyDto, @Req() request: { user?: AdminPrincipal }) {
-    return this.policies.create(body as PolicyBody, principalName(request.user));
+  async create(@Body() body: PolicyBodyDto, @Req() request: { user?: AdminPrincipal }) {
+    const created = await this.policies.create(body as PolicyBody, principalName(request.user));
+    this.suggestions.reset();
+    return created;
   }
 
   @Put('policies/:id')

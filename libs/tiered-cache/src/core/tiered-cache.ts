@@ -237,6 +237,7 @@ export class TieredCache {
       return this.handOut(running.promise as Promise<T>);
     }
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    if (record !== undefined) record.ttlMs = call.ttlMs;
     const flight = this.flights.start<T>(storageKey, this.changes.mark(), staticTags(call), (started) =>
       this.readOrLoad(key, storageKey, loader, call, started),
     );

@@ -6,3 +6,5 @@ export * from './policy-board.js';
 export * from './policies.schema.js';
 export * from './policy.pg-store.js';
 export * from './policy-sync.js';
+export * from './key-group-usage.js';
+export * from './policy-suggestions.js';
