@@ -8,6 +8,7 @@ import { createEntries } from './entries.mjs';
 import { createFleet } from './fleet.mjs';
 import { createMaintenance } from './maintenance.mjs';
 import { createOverview } from './overview.mjs';
+import { createPolicies } from './policies.mjs';
 import { createToasts } from './ui.mjs';
 
 /**
@@ -22,6 +23,7 @@ const TABS = /** @type {const} */ ([
   ['entries', 'Entries'],
   ['maintenance', 'Maintenance'],
   ['fleet', 'Fleet'],
+  ['policies', 'Policies'],
 ]);
 /** @typedef {typeof TABS[number][0]} TabName */
 
@@ -138,6 +140,7 @@ function showDashboard() {
   const api = {
     get: (path) => guarded(() => rawApi.get(path)),
     post: (path, payload) => guarded(() => rawApi.post(path, payload)),
+    put: (path, payload) => guarded(() => rawApi.put(path, payload)),
     delete: (path) => guarded(() => rawApi.delete(path)),
   };
   /** @type {import('./ui.mjs').Context} */
@@ -150,7 +153,7 @@ function showDashboard() {
   const overview = createOverview(ctx, (stats) => {
     namespace.textContent = stats.namespace;
   });
-  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx), fleet: createFleet(ctx) };
+  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx), fleet: createFleet(ctx), policies: createPolicies(ctx) };
   /** @type {Record<TabName, HTMLButtonElement>} */
   const tabButtons = /** @type {any} */ ({});
   const nav = h(
