@@ -15,7 +15,7 @@ import { launchBrowser, PHONE, type Browser } from './support/browser.js';
 
 const ADMIN_TOKEN = 'policies-admin-token';
 const SHOTS = join('test-artifacts', 'dashboard');
-const HORIZONTAL_OVERFLOW = () => document.documentElement.scrollWidth - document.documentElement.clientWidth;
+const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - window.innerWidth';
 
 /** The app's auth guard, reduced to one accepted bearer token. */
 @Injectable()

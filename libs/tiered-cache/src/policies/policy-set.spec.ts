@@ -60,6 +60,13 @@ describe('PolicySet', () => {
     expect(PolicySet.EMPTY.match('user:1', undefined)).toBeUndefined();
   });
 
+  it('answers the same for a key seen before, past the bound of remembered keys too', () => {
+    for (let i = 0; i < 10_050; i++) expect(idOf(i % 2 === 0 ? `user:${i}` : `free:${i}`)).toBe(i % 2 === 0 ? 'short' : undefined);
+    expect(idOf('user:42:x')).toBe('long');
+    expect(idOf('user:42:x')).toBe('long');
+    expect(idOf('free:1', ['catalog'])).toBe('tag');
+  });
+
   it('puts its overrides over the call options, one merged object per options object', () => {
     const options = { ttl: '5m', tags: ['a'] } as const;
     const decision = set.match('user:1', undefined)!;

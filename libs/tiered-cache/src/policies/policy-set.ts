@@ -37,9 +37,14 @@ export class PolicyDecision {
   }
 }
 
+/** Keys whose prefix lookup a set remembers. */
+const MAX_REMEMBERED_KEYS = 10_000;
+const NO_PREFIX = Symbol('no prefix policy');
+
 /**
  * The policies in force, compiled for a cheap lookup on every call: prefixes in a map per prefix
- * length (longest first), tags in a map. With no policies a lookup is one comparison.
+ * length (longest first), with the outcome remembered per key; tags in a map. With no policies
+ * a lookup is one comparison.
  *
  * Matching order: the longest prefix of the user key that has a policy; else the first of the
  * call's static tags (in the order the call lists them) that has one.
@@ -53,6 +58,7 @@ export class PolicySet {
   /** Distinct prefix lengths, longest first. */
   private readonly prefixLengths: readonly number[];
   private readonly byTag = new Map<string, PolicyDecision>();
+  private readonly byKey = new Map<string, PolicyDecision | typeof NO_PREFIX>();
 
   private constructor(readonly policies: readonly CachePolicy[]) {
     this.size = policies.length;
@@ -82,10 +88,9 @@ export class PolicySet {
   /** The policy for a call on `key` with these options, if any. Never throws. */
   match<T>(key: string, options: Pick<CacheCallOptions<T>, 'tags'> | undefined): PolicyDecision | undefined {
     if (this.size === 0) return undefined;
-    for (const length of this.prefixLengths) {
-      if (length > key.length) continue;
-      const found = this.byPrefix.get(length === key.length ? key : key.slice(0, length));
-      if (found !== undefined) return found;
+    if (this.prefixLengths.length > 0) {
+      const found = this.prefixOf(key);
+      if (found !== NO_PREFIX) return found;
     }
     const tags = options?.tags;
     if (this.byTag.size === 0 || tags === undefined || typeof tags === 'function') return undefined;
@@ -94,5 +99,24 @@ export class PolicySet {
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  /** The prefix policy of `key`, remembered per key: one map lookup for a key seen before. */
+  private prefixOf(key: string): PolicyDecision | typeof NO_PREFIX {
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    let found: PolicyDecision | typeof NO_PREFIX = NO_PREFIX;
+    for (const length of this.prefixLengths) {
+      if (length > key.length) continue;
+      const decision = this.byPrefix.get(length === key.length ? key : key.slice(0, length));
+      if (decision !== undefined) {
+        found = decision;
+        break;
+      }
+    }
+    // Bounded: a workload of ever new keys starts over rather than growing without end.
+    if (this.byKey.size >= MAX_REMEMBERED_KEYS) this.byKey.clear();
+    this.byKey.set(key, found);
+    return found;
   }
 }
