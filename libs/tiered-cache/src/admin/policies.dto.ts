@@ -23,8 +23,8 @@ import { MAX_POLICY_NOTE_LENGTH, MAX_POLICY_PREFIX_LENGTH } from '../policies/po
 import { ALL_TIERS, type TierName } from '../tiers/tier.js';
 import { ADMIN_TAG_PATTERN } from './admin.dto.js';
 
-/** A duration the engine accepts: milliseconds, or `'500ms'`, `'30s'`, `'5m'`, `'2h'`, `'1d'`. */
-function IsDuration(options?: ValidationOptions): PropertyDecorator {
+/** A duration the engine accepts, at least `minimumMs`: milliseconds, or `'500ms'`, `'30s'`, `'5m'`, `'2h'`, `'1d'`. */
+function IsDuration(minimumMs: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isDuration',
@@ -32,12 +32,12 @@ function IsDuration(options?: ValidationOptions): PropertyDecorator {
         validate: (value: unknown) => {
           if (typeof value !== 'number' && typeof value !== 'string') return false;
           try {
-            return toMilliseconds(value) > 0;
+            return toMilliseconds(value) >= minimumMs;
           } catch {
             return false;
           }
         },
-        defaultMessage: () => "$property must be a positive duration: milliseconds, or a string like '30s', '5m', '2h' (at most 3650 days)",
+        defaultMessage: () => `$property must be a ${minimumMs > 0 ? 'positive' : 'non-negative'} duration: milliseconds, or a string like '30s', '5m', '2h' (at most 3650 days)`,
       },
     },
     options,
@@ -71,12 +71,12 @@ export class PolicyBodyDto {
 
   @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '30s', description: 'Replaces the ttl of the matched calls' })
   @IsOptional()
-  @IsDuration()
+  @IsDuration(1)
   ttl?: Duration;
 
   @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '5m', description: 'Replaces the grace of the matched calls' })
   @IsOptional()
-  @IsDuration()
+  @IsDuration(0)
   grace?: Duration;
 
   @ApiPropertyOptional({ enum: ALL_TIERS, isArray: true, description: 'Replaces the tiers of the matched calls' })
