@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, NotImplementedException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { fulfilsWithin } from '../core/fulfils-within.js';
 import { TieredCache } from '../core/tiered-cache.js';
 import { resolveOpsStore } from '../maintenance/ops-store.js';
 import { InvalidPolicyError } from '../policies/policy.errors.js';
@@ -7,6 +8,9 @@ import { DuplicatePolicyMatchError, MissingPolicyTableError, PostgresPolicyStore
 import { PolicySync, type PolicyStatus } from '../policies/policy-sync.js';
 import { TIERED_CACHE_ADMIN_OPTIONS } from './admin.constants.js';
 import type { TieredCacheAdminOptions } from './admin.options.js';
+
+/** How long start-up waits for the first load of the policies. */
+const FIRST_LOAD_WAIT_MS = 2_000;
 
 /** `GET /policies`: the namespace's policies, and what this instance has in force. */
 export interface PolicyListing {
@@ -41,8 +45,12 @@ export class CachePoliciesService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * Waits for the first load, but not for long: a PostgreSQL that hangs must not hold up start-up.
+   * The load goes on; until it lands the calls run with their own options.
+   */
   async onModuleInit(): Promise<void> {
-    await this.sync?.start();
+    if (this.sync !== undefined) await fulfilsWithin(this.sync.start(), FIRST_LOAD_WAIT_MS);
   }
 
   onModuleDestroy(): void {

@@ -215,7 +215,10 @@ export class TieredCache {
   /** `record` is given when someone observes: the call notes in it who answered. */
   private async getOrSetNow<T>(key: string, loader: () => T | Promise<T>, options: CacheCallOptions<T> | undefined, record: CallRecord | undefined): Promise<T> {
     const policy = this.board.set.match(key, options);
-    if (policy?.disabled) return loader();
+    if (policy?.disabled) {
+      this.counters.loaderCalls++;
+      return loader();
+    }
     if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     this.counters.reads++;

@@ -35,6 +35,7 @@ describe('TieredCache with runtime policies', () => {
     const options = { tags: ['volatile'] };
     expect(await cache.getOrSet('k', loader, options)).toBe('v1');
     expect(await cache.getOrSet('k', loader, options)).toBe('v2');
+    expect(cache.stats().loaderCalls).toBe(2);
     await cache.set('k', 'written', options);
     await cache.settled();
     expect(await remoteEntry(cache, 'l2', 'k')).toBeUndefined();
