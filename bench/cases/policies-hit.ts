@@ -1,3 +1,4 @@
+import { KeyGroupUsageRecorder } from '../../libs/tiered-cache/src/policies/key-group-usage.js';
 import { PolicySet } from '../../libs/tiered-cache/src/policies/policy-set.js';
 import { countingLoader, keyRange, noLoaderCalls } from '../lib/loader.js';
 import { measure, sequential, type BenchTask } from '../lib/measure.js';
@@ -26,12 +27,15 @@ export const policiesHitCase: BenchCase = {
       { name: 'no policies', policies: PolicySet.EMPTY },
       { name: `${OTHER_PREFIXES + OTHER_TAGS} policies, none matching`, policies: PolicySet.from(others) },
       { name: `${OTHER_PREFIXES + OTHER_TAGS} policies, one matching (ttl)`, policies: PolicySet.from([...others, { id: 'm', match: { prefix: 'pol:' }, ttl: '10m' }]) },
+      { name: 'no policies, an empty call observer', policies: PolicySet.EMPTY, recorder: false },
+      { name: 'no policies, suggestion recorder observing', policies: PolicySet.EMPTY, recorder: true },
     ];
     const tasks: BenchTask[] = [];
     log('case 10: filling the caches');
     for (const subject of subjects) {
       const cache = await createOurs(env, `case10-${tasks.length}`, { l1: true, l2: true });
       cache.setPolicies(subject.policies);
+      if ('recorder' in subject) cache.observe(subject.recorder ? new KeyGroupUsageRecorder().observer : { call: () => undefined });
       const loader = countingLoader(() => values[0]);
       for (let index = 0; index < KEY_COUNT; index++) await cache.getOrSet(keys[index]!, () => values[index]);
       tasks.push({
@@ -50,13 +54,14 @@ export const policiesHitCase: BenchCase = {
       title: 'L1 hit with runtime policies',
       setup: [
         `${KEY_COUNT} keys read in turn from L1 (L1 + L2 cache), ${BATCH} sequential awaited \`getOrSet\` calls per sample, as in case 1.`,
-        `The policy sets: none; ${OTHER_PREFIXES} prefix and ${OTHER_TAGS} tag policies on other keys; the same plus a prefix policy matching every key (docs/policies.md).`,
+        `The policy sets: none; ${OTHER_PREFIXES} prefix and ${OTHER_TAGS} tag policies on other keys; the same plus a prefix policy matching every key (docs/policies.md). Last, no policies and an observer of every call: one that does nothing (the first observer makes the engine time and wrap each call, as the admin module's stats history already does), then the admin module's per-key-group recorder for the suggestions.`,
       ],
       tables: [throughputTable('L1 hit with policies, sequential', results, none)],
       notes: problemsOf(results),
       targets: [
         ratioTarget('L1 hit, policies not matching', '≥ 0.8× the hit without policies', find(results, subjects[1]!.name), none, 0.8),
         ratioTarget('L1 hit, a policy matching', '≥ 0.7× the hit without policies', find(results, subjects[2]!.name), none, 0.7),
+        ratioTarget('L1 hit, suggestion recorder observing', '≥ 0.8× the hit with an empty call observer', find(results, subjects[4]!.name), find(results, subjects[3]!.name), 0.8),
       ],
     };
   },

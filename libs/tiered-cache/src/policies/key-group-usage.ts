@@ -40,6 +40,7 @@ export interface KeyGroupUsageOptions {
 }
 
 interface KeyState {
+  readonly group: GroupState;
   firstReadAt: number;
   reads: number;
   loadedAt: number | undefined;
@@ -48,6 +49,7 @@ interface KeyState {
 }
 
 interface GroupState {
+  readonly prefix: string;
   reads: number;
   hits: number;
   invalidatedBeforeReuse: number;
@@ -81,31 +83,26 @@ export class KeyGroupUsageRecorder implements KeyGroupUsageSource {
 
   record(event: CacheCallEvent): void {
     if ((event.operation !== 'get' && event.operation !== 'getOrSet') || event.key === undefined || event.error !== undefined) return;
-    const cut = event.key.lastIndexOf(':');
-    if (cut <= 0) return;
-    const prefix = event.key.slice(0, cut + 1);
-    let group = this.groups.get(prefix);
-    if (group === undefined) {
-      if (this.groups.size >= this.maxGroups) return;
-      group = { reads: 0, hits: 0, invalidatedBeforeReuse: 0, expiredBeforeReuse: 0, gaps: [], ttls: new Map() };
-      this.groups.set(prefix, group);
-    }
-    const now = this.now();
     const hit = event.answer !== undefined && event.answer !== 'miss' && event.answer !== 'stale';
-    group.reads++;
-    if (hit) group.hits++;
+    // A key seen before needs neither its prefix cut out nor the clock: the common case, an L1 hit, is a few increments.
     let key = this.keys.get(event.key);
     if (key === undefined) {
+      const group = this.groupOf(event.key);
+      if (group === undefined) return;
       if (this.keys.size >= this.maxKeys) this.keys.delete(this.keys.keys().next().value!);
-      key = { firstReadAt: now, reads: 0, loadedAt: undefined, ttlMs: undefined, hitsSinceLoad: 0 };
+      key = { group, firstReadAt: this.now(), reads: 0, loadedAt: undefined, ttlMs: undefined, hitsSinceLoad: 0 };
       this.keys.set(event.key, key);
     }
+    const group = key.group;
     key.reads++;
+    group.reads++;
     if (hit) {
+      group.hits++;
       key.hitsSinceLoad++;
       return;
     }
     if (event.operation !== 'getOrSet' || event.coalesced) return;
+    const now = this.now();
     if (key.loadedAt !== undefined && key.hitsSinceLoad === 0) {
       const gap = now - key.loadedAt;
       if (key.ttlMs !== undefined && gap >= key.ttlMs) {
@@ -122,11 +119,25 @@ export class KeyGroupUsageRecorder implements KeyGroupUsageSource {
     if (event.ttlMs !== undefined) group.ttls.set(event.ttlMs, (group.ttls.get(event.ttlMs) ?? 0) + 1);
   }
 
+  /** The group of a key (created if there is room), or undefined for keys without a `:` and past `maxGroups`. */
+  private groupOf(key: string): GroupState | undefined {
+    const cut = key.lastIndexOf(':');
+    if (cut <= 0) return undefined;
+    const prefix = key.slice(0, cut + 1);
+    let group = this.groups.get(prefix);
+    if (group === undefined) {
+      if (this.groups.size >= this.maxGroups) return undefined;
+      group = { prefix, reads: 0, hits: 0, invalidatedBeforeReuse: 0, expiredBeforeReuse: 0, gaps: [], ttls: new Map() };
+      this.groups.set(prefix, group);
+    }
+    return group;
+  }
+
   usage(): KeyGroupUsage[] {
     const now = this.now();
     const perGroup = new Map<string, { keys: number; judged: number; once: number }>();
-    for (const [name, key] of this.keys) {
-      const prefix = name.slice(0, name.lastIndexOf(':') + 1);
+    for (const key of this.keys.values()) {
+      const prefix = key.group.prefix;
       const counts = perGroup.get(prefix) ?? { keys: 0, judged: 0, once: 0 };
       counts.keys++;
       if (now - key.firstReadAt >= this.minAgeMs) {
