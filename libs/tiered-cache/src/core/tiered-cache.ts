@@ -269,7 +269,8 @@ export class TieredCache {
 
   private async setNow<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
     const policy = this.board.set.match(key, options);
-    if (policy?.disabled) return;
+    // Nothing is written, and nothing older is left behind to be served once caching is back on.
+    if (policy?.disabled) return this.deleteNow(key);
     if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     const payload = this.serialize(key, value);

@@ -41,13 +41,23 @@ describe('TieredCache with runtime policies', () => {
     expect(await remoteEntry(cache, 'l2', 'k')).toBeUndefined();
     expect(await remoteEntry(cache, 'l3', 'k')).toBeUndefined();
 
-    cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'k' }, disabled: true }]));
     cache.setPolicies(PolicySet.EMPTY);
     await cache.set('k', 'cached');
     cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'k' }, disabled: true }]));
     expect(await cache.get('k')).toBeUndefined();
     cache.setPolicies(PolicySet.EMPTY);
     expect(await cache.get('k')).toBe('cached');
+  });
+
+  it('a set under a disabled policy leaves no older value to come back when caching is on again', async () => {
+    const cache = await fx.create({ namespace: 'pol_off_set' });
+    await cache.set('k', 'old');
+    cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'k' }, disabled: true }]));
+    await cache.set('k', 'new');
+    cache.setPolicies(PolicySet.EMPTY);
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await remoteEntry(cache, 'l2', 'k')).toBeUndefined();
+    expect(await remoteEntry(cache, 'l3', 'k')).toBeUndefined();
   });
 
   it('a tiers policy keeps the matched keys out of the other tiers', async () => {

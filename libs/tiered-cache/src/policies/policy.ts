@@ -18,7 +18,7 @@ export interface CachePolicy {
   readonly grace?: Duration;
   /** Replaces the call's `tiers` (tiers not configured are skipped, as for a call's own list). */
   readonly tiers?: readonly TierName[];
-  /** Caching off: `getOrSet` runs the loader, `get` answers `undefined`, `set` writes nothing. */
+  /** Caching off: `getOrSet` runs the loader, `get` answers `undefined`, `set` writes nothing and deletes the key. */
   readonly disabled?: boolean;
   /** Why the policy exists, for the people reading the list. */
   readonly note?: string;
