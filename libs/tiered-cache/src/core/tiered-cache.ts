@@ -239,7 +239,7 @@ export class TieredCache {
       }
       return this.handOut(running.promise as Promise<T>);
     }
-    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const call = this.board.atWrite(policy !== undefined, options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options), this.resolveOver);
     if (record !== undefined) record.ttlMs = call.ttlMs;
     const flight = this.flights.start<T>(storageKey, this.changes.mark(), staticTags(call), (started) =>
       this.readOrLoad(key, storageKey, loader, call, started),
@@ -274,7 +274,7 @@ export class TieredCache {
     if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     const payload = this.serialize(key, value);
-    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const call = this.board.atWrite(policy !== undefined, options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options), this.resolveOver);
     // Synchronously: a read on this instance from now on waits for this write, not the old value.
     const mark = this.changed(storageKey);
     await this.mutate(storageKey, async () => {
@@ -579,7 +579,8 @@ export class TieredCache {
 
   /** Starts one background refresh of a hot key past its refresh-ahead point. */
   private refreshAhead<T>(key: string, storageKey: string, entry: CacheEntry, loader: () => T | Promise<T>, options: CacheCallOptions<T> | undefined): void {
-    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const resolved = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const call = this.board.atWrite(this.board.set.match(key, options) !== undefined, resolved, this.resolveOver);
     if (call.refreshAhead === undefined) return;
     const now = this.now();
     if (now < entry.staleAt - (1 - call.refreshAhead) * call.ttlMs || this.flights.get(storageKey) !== undefined) return;
@@ -747,6 +748,10 @@ export class TieredCache {
       if (pending.size < PENDING_SWEEP_BATCH) return;
     }
   }
+
+  /** A policy's fields over an already resolved call (a runtime policy matched at write time). */
+  private readonly resolveOver = <T>(overrides: CacheCallOptions<T>, base: ResolvedCall<T>): ResolvedCall<T> =>
+    resolveCall(overrides, base as ResolvedCall<unknown>, { hasL1: this.l1 !== undefined, remotes: this.remotes, capsMs: this.tierCapsMs });
 
   /** Resolved once per options object: callers that reuse one (as `@Cached` does) parse nothing per call. */
   private resolveCall<T>(options: CacheCallOptions<T>): ResolvedCall<T> {

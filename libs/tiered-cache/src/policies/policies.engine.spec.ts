@@ -60,6 +60,34 @@ describe('TieredCache with runtime policies', () => {
     expect(await remoteEntry(cache, 'l3', 'k')).toBeUndefined();
   });
 
+  it('a tag policy matches tags computed from the value when the value is written', async () => {
+    const cache = await fx.create({ namespace: 'pol_value_tags' });
+    cache.setPolicies(
+      PolicySet.from([
+        { id: 'short', match: { tag: 'item:1' }, ttl: '2s' },
+        { id: 'off', match: { tag: 'item:2' }, disabled: true },
+        { id: 'prefix', match: { prefix: 'pinned:' }, ttl: '1d' },
+      ]),
+    );
+    const options = { ttl: '1h', tags: (value: { id: number }) => [`item:${value.id}`] };
+    const before = Date.now();
+    await cache.getOrSet('a', () => ({ id: 1 }), options);
+    await cache.set('b', { id: 1 }, options);
+    const loader = countingLoader(() => ({ id: 2 }));
+    await cache.getOrSet('c', loader, options);
+    await cache.getOrSet('c', loader, options);
+    await cache.getOrSet('pinned:1', () => ({ id: 1 }), options);
+    await cache.getOrSet('d', () => ({ id: 3 }), options);
+    await cache.settled();
+    for (const key of ['a', 'b']) expect((await remoteEntry(cache, 'l2', key))!.staleAt - before).toBeLessThan(60_000);
+    expect(loader.calls).toBe(2);
+    expect(await remoteEntry(cache, 'l2', 'c')).toBeUndefined();
+    expect(await remoteEntry(cache, 'l3', 'c')).toBeUndefined();
+    // A prefix policy matched first: the tag policy does not apply on top of it.
+    expect((await remoteEntry(cache, 'l2', 'pinned:1'))!.staleAt - before).toBeGreaterThan(80_000_000);
+    expect((await remoteEntry(cache, 'l2', 'd'))!.staleAt - before).toBeGreaterThan(3_000_000);
+  });
+
   it('a tiers policy keeps the matched keys out of the other tiers', async () => {
     const cache = await fx.create({ namespace: 'pol_tiers' });
     cache.setPolicies(PolicySet.from([{ id: 'p', match: { prefix: 'local:' }, tiers: ['l1'] }]));

@@ -1,4 +1,5 @@
 import type { CacheCallOptions } from '../core/options.js';
+import type { ResolvedCall } from '../core/resolved-call.js';
 import type { CachePolicy } from './policy.js';
 import { InvalidPolicyError } from './policy.errors.js';
 import { parsePolicy } from './policy.parse.js';
@@ -14,6 +15,7 @@ export class PolicyDecision {
   private readonly bare: CacheCallOptions;
   /** One merged object per options object, for the same reason (the engine caches by identity). */
   private readonly merged = new WeakMap<object, CacheCallOptions>();
+  private readonly resolvedOver = new WeakMap<object, ResolvedCall<unknown>>();
 
   constructor(readonly policy: CachePolicy) {
     this.disabled = policy.disabled === true;
@@ -23,6 +25,16 @@ export class PolicyDecision {
     if (policy.tiers !== undefined) overrides.tiers = policy.tiers;
     this.overrides = Object.freeze(overrides);
     this.bare = this.overrides;
+  }
+
+  /** A resolved call with this policy's fields over it, once per call (for the match at write time). */
+  over<T>(call: ResolvedCall<T>, resolve: (overrides: CacheCallOptions<T>, base: ResolvedCall<T>) => ResolvedCall<T>): ResolvedCall<T> {
+    let tuned = this.resolvedOver.get(call);
+    if (tuned === undefined) {
+      tuned = { ...resolve(this.overrides as CacheCallOptions<T>, call), tags: call.tags } as ResolvedCall<unknown>;
+      this.resolvedOver.set(call, tuned);
+    }
+    return tuned as ResolvedCall<T>;
   }
 
   /** `options` with this policy's fields over the call's own. */
@@ -47,7 +59,8 @@ const NO_PREFIX = Symbol('no prefix policy');
  * a lookup is one comparison.
  *
  * Matching order: the longest prefix of the user key that has a policy; else the first of the
- * call's static tags (in the order the call lists them) that has one.
+ * call's static tags (in the order the call lists them) that has one; else, for tags computed from
+ * the value, the first of them with one, when the value is written (`PolicyBoard.atWrite`).
  */
 export class PolicySet {
   /** No policies: every call runs with its own options. */
@@ -94,6 +107,16 @@ export class PolicySet {
     }
     const tags = options?.tags;
     if (this.byTag.size === 0 || tags === undefined || typeof tags === 'function') return undefined;
+    return this.matchTags(tags);
+  }
+
+  /** Whether some policy matches by tag (then tags computed from a value are matched when it is written). */
+  get hasTagPolicies(): boolean {
+    return this.byTag.size > 0;
+  }
+
+  /** The policy of the first of `tags` that has one. */
+  matchTags(tags: readonly string[]): PolicyDecision | undefined {
     for (const tag of tags) {
       const found = this.byTag.get(tag);
       if (found !== undefined) return found;
