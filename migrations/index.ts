@@ -7,6 +7,7 @@ import { CacheOpsTables1795310300000 } from './1795310300000-cache-ops-tables.mi
 import { CacheFunctionsV21795310400000 } from './1795310400000-cache-functions-v2.migration.js';
 import { CacheConsistency1795310500000 } from './1795310500000-cache-consistency.migration.js';
 import { CacheStatsHistory1795310600000 } from './1795310600000-cache-stats-history.migration.js';
+import { CachePolicies1795310700000 } from './1795310700000-cache-policies.migration.js';
 
 /**
  * Every migration, oldest first. Listed as classes rather than found by a file glob, so the same
@@ -21,4 +22,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CacheFunctionsV21795310400000,
   CacheConsistency1795310500000,
   CacheStatsHistory1795310600000,
+  CachePolicies1795310700000,
 ];

@@ -4,6 +4,7 @@ import { l1HitCase } from './l1-hit.js';
 import { l2HitCase } from './l2-hit.js';
 import { l3HitCase } from './l3-hit.js';
 import { missCase } from './miss.js';
+import { policiesHitCase } from './policies-hit.js';
 import { sealedHitCase } from './sealed-hit.js';
 import { stampedeCase } from './stampede.js';
 import { tagInvalidationCase } from './tag-invalidation.js';
@@ -16,7 +17,7 @@ import { zipfWorkloadCase } from './zipf-workload.js';
  * runner, the report and the targets table need nothing else. Cases 7 and 8 run the reference app
  * in process (`bench/lib/reference-app.ts`).
  */
-export const CASES: readonly BenchCase[] = [l1HitCase, l2HitCase, l3HitCase, missCase, stampedeCase, tagInvalidationCase, zipfWorkloadCase, httpCase, sealedHitCase, batchReadCase, writeBehindCase];
+export const CASES: readonly BenchCase[] = [l1HitCase, l2HitCase, l3HitCase, missCase, stampedeCase, tagInvalidationCase, zipfWorkloadCase, httpCase, sealedHitCase, batchReadCase, writeBehindCase, policiesHitCase];
 
 /** Cases of the issue not implemented yet, named in the report. */
 export const NOT_YET: readonly string[] = [];

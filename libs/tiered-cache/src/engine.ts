@@ -8,3 +8,4 @@ export * from './resilience/index.js';
 export * from './security/index.js';
 export * from './sync/index.js';
 export * from './tiers/index.js';
+export * from './policies/index.js';

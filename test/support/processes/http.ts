@@ -9,7 +9,7 @@ export interface HttpReply {
 }
 
 export interface HttpOptions {
-  readonly method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly token?: string;
   readonly body?: unknown;

@@ -50,6 +50,7 @@ import { principalName, TieredCacheAdminGuard } from './admin.guard.js';
 import type { AdminPrincipal } from './admin.options.js';
 import { CacheAdminService, NoL3Error } from './cache-admin.service.js';
 import type { ConfirmationStore } from './confirmations.js';
+import { PolicySuggestionsService } from './policy-suggestions.service.js';
 import { CacheStatsHistory, type StatsTimeseries } from './stats-history.js';
 
 /**
@@ -71,6 +72,7 @@ export class TieredCacheAdminController {
     @Inject(TIERED_CACHE_ADMIN_CONFIRMATIONS) private readonly confirmations: ConfirmationStore,
     private readonly history: CacheStatsHistory,
     private readonly moduleRef: ModuleRef,
+    private readonly suggestions: PolicySuggestionsService,
     @Optional() private readonly cleanup?: CacheCleanupService,
     @Optional() private readonly warmers?: CacheWarmerRegistry,
   ) {}
@@ -163,9 +165,9 @@ export class TieredCacheAdminController {
 
   @Get('report')
   @AdminAction('report', 'read')
-  @ApiOperation({ summary: 'Health analysis with recommendations: hit ratios, expired rows, size caps, breakers, reuse' })
-  report() {
-    return this.admin.report();
+  @ApiOperation({ summary: 'Health analysis with recommendations: hit ratios, expired rows, size caps, breakers, reuse; and suggested policies' })
+  async report() {
+    return { ...(await this.admin.report()), suggestions: this.suggestions.list() };
   }
 
   @Get('warmers')

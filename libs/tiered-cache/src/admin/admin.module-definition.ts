@@ -5,6 +5,7 @@ import { TieredCacheAdminController } from './admin.controller.js';
 import { TieredCacheFleetController } from './fleet.controller.js';
 import { TieredCacheKeyGroupsController } from '../groups/key-groups.controller.js';
 import { TieredCacheTrendsController } from '../trends/trends.controller.js';
+import { TieredCachePoliciesController } from './policies.controller.js';
 import type { TieredCacheAdminExtras, TieredCacheAdminOptions } from './admin.options.js';
 
 export const {
@@ -16,11 +17,8 @@ export const {
   .setFactoryMethodName('createTieredCacheAdminOptions')
   .setExtras<TieredCacheAdminExtras>({ path: 'admin/cache', decorators: [] }, (definition, extras) => ({
     ...definition,
-    controllers: [
-      controllerAt(TieredCacheAdminController, extras.path ?? 'admin/cache', extras.decorators),
-      controllerAt(TieredCacheFleetController, extras.path ?? 'admin/cache', extras.decorators),
-      controllerAt(TieredCacheTrendsController, extras.path ?? 'admin/cache', extras.decorators),
-      controllerAt(TieredCacheKeyGroupsController, extras.path ?? 'admin/cache', extras.decorators),
-    ],
+    controllers: [TieredCacheAdminController, TieredCacheFleetController, TieredCacheTrendsController, TieredCacheKeyGroupsController, TieredCachePoliciesController].map(
+      (controller) => controllerAt(controller, extras.path ?? 'admin/cache', extras.decorators),
+    ),
   }))
   .build();

@@ -8,6 +8,8 @@ import { TieredCacheAdminConfigurableModule } from './admin.module-definition.js
 import { TieredCacheAdminGuard } from './admin.guard.js';
 import type { TieredCacheAdminOptions } from './admin.options.js';
 import { CacheAdminService } from './cache-admin.service.js';
+import { CachePoliciesService } from './cache-policies.service.js';
+import { PolicySuggestionsService } from './policy-suggestions.service.js';
 import { MemoryConfirmationStore, PostgresConfirmationStore, type ConfirmationStore } from './confirmations.js';
 import { FastifyParamLimitCheck } from './fastify-param-limit.check.js';
 import { FleetHeartbeatService } from './fleet-heartbeat.service.js';
@@ -35,6 +37,9 @@ import { CacheTrends } from '../trends/trends.service.js';
     // Trends and key groups (docs/trends.md).
     CacheKeyGroups,
     CacheTrends,
+    // Runtime policies and their suggestions (docs/policies.md).
+    CachePoliciesService,
+    PolicySuggestionsService,
     {
       provide: TIERED_CACHE_ADMIN_CONFIRMATIONS,
       inject: [TieredCache, TIERED_CACHE_ADMIN_OPTIONS],
@@ -44,6 +49,6 @@ import { CacheTrends } from '../trends/trends.service.js';
       },
     },
   ],
-  exports: [CacheAdminService, CacheAdminAudit, CacheStatsHistory, CacheKeyGroups, CacheTrends],
+  exports: [CacheAdminService, CacheAdminAudit, CacheStatsHistory, CacheKeyGroups, CacheTrends, CachePoliciesService],
 })
 export class TieredCacheAdminModule extends TieredCacheAdminConfigurableModule {}

@@ -1,5 +1,7 @@
 import type { Duration } from '../core/duration.js';
 import type { OpsStorageOptions } from '../maintenance/ops-store.js';
+import type { KeyGroupUsageOptions } from '../policies/key-group-usage.js';
+import type { SuggestionThresholds } from '../policies/policy-suggestions.js';
 import type { ReportThresholds } from './cache-report.js';
 import type { StatsHistoryOptions } from './stats-history.js';
 import type { FleetOptions } from './fleet.options.js';
@@ -42,6 +44,13 @@ export interface TieredCacheAdminOptions extends OpsStorageOptions {
   trends?: TrendsOptions | false;
   /** A write-behind queue, shown in `GET /stats` as `writeBehind` (and on the dashboard). */
   writeBehind?: WriteBehindMonitor;
+  /**
+   * Runtime policies (docs/policies.md), in `cache_policies` next to the ops tables. `false`: none,
+   * and `/policies` answers 501. `reloadInterval` (default `'30s'`) bounds how long an instance
+   * that missed an announcement runs on an older set; `usage` bounds what is measured per key
+   * group for the suggestions, `suggestions` sets their thresholds.
+   */
+  policies?: { reloadInterval?: Duration; usage?: KeyGroupUsageOptions; suggestions?: SuggestionThresholds } | false;
 }
 
 /** Options that shape the module itself, so they cannot come from an async factory. */

@@ -1,3 +1,4 @@
+import type { PolicySuggestion } from '../policies/policy-suggestions.js';
 import type { CacheStats } from '../core/stats.js';
 
 /** Thresholds of the report. Every field has a default. */
@@ -75,6 +76,8 @@ export interface CacheReport {
   namespace: string;
   metrics: Record<string, unknown>;
   findings: Finding[];
+  /** Policies suggested from the per-key-group measurements, each with a body ready to apply (docs/policies.md). */
+  suggestions?: PolicySuggestion[];
 }
 
 export const DEFAULT_REPORT_THRESHOLDS: Required<ReportThresholds> = {

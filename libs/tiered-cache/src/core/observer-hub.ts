@@ -5,6 +5,7 @@ import type { CacheCallEvent, CacheObserver, CallAnswer, TierOperationEvent } fr
 export interface CallRecord {
   answer?: CallAnswer;
   coalesced?: boolean;
+  ttlMs?: number;
   /** The load a `getOrSet` joined or started: its answer is known once it settles. */
   flight?: { readonly answer?: CallAnswer };
 }
@@ -45,6 +46,7 @@ export class ObserverHub {
         // A call that failed before any tier was asked (a bad key, say) has no answer.
         answer: record === undefined ? undefined : (record.answer ?? record.flight?.answer ?? (error === undefined ? 'miss' : undefined)),
         coalesced: record?.coalesced,
+        ttlMs: record?.ttlMs,
         startTime: performance.timeOrigin + started,
         seconds: (performance.now() - started) / 1_000,
         error,

@@ -36,6 +36,8 @@ export interface CacheCallEvent {
   readonly answer?: CallAnswer;
   /** `getOrSet`: the call joined a load another caller had started (single-flight). */
   readonly coalesced?: boolean;
+  /** `getOrSet` that went past L1 and its flights: the lifetime (ms) it writes with, policies applied. */
+  readonly ttlMs?: number;
   /** `invalidateTags`: how many tags were given. */
   readonly tags?: number;
   /** When the call began, in epoch milliseconds (fractional), so that a span can be drawn afterwards. */

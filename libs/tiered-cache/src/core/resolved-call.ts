@@ -21,6 +21,11 @@ export interface ResolvedCall<T> extends TierSelection {
   readonly hardMs: number | undefined;
   readonly refreshAhead: number | undefined;
   readonly lock: { readonly ttlMs: number; readonly waitMs: number } | undefined;
+  /**
+   * Set when a runtime policy may match the tags computed from the value: given them, the call to
+   * write with (this one or a policy's), or `null` to write nothing (docs/policies.md).
+   */
+  readonly atWrite?: (tags: readonly string[]) => ResolvedCall<T> | null;
 }
 
 /** What the cache offers every call: its tiers and cache-wide caps. */

@@ -250,6 +250,11 @@ export class TierIO {
   async store<T>(storageKey: string, value: T, payload: Buffer, call: ResolvedCall<T>, stamp: Stamp, mark: number, kind: StoreKind, key: string): Promise<void> {
     const now = this.now();
     const tags = typeof call.tags === 'function' ? normalizeTags(call.tags(value)) : call.tags;
+    if (call.atWrite !== undefined) {
+      const tuned = call.atWrite(tags);
+      if (tuned === null) return;
+      call = tuned;
+    }
     if (this.hub.observed) this.hub.emit('stored', { key, kind, bytes: payload.length, tags });
     const staleAt = now + call.ttlMs;
     const entry: CacheEntry<T> = { value, createdAt: stamp.value, staleAt, expiresAt: staleAt + call.graceMs, tags, size: payload.length };

@@ -4,6 +4,8 @@ import type { CircuitState } from '../resilience/circuit-breaker.js';
 import type { KeyLock } from '../resilience/key-lock.js';
 import { awaitWithTimeouts } from '../resilience/loader-timeouts.js';
 import type { BusMessage, CacheBus } from '../sync/bus-message.js';
+import { PolicyBoard } from '../policies/policy-board.js';
+import type { PolicySet } from '../policies/policy-set.js';
 import { buildSecurity } from '../security/security.build.js';
 import type { MemoryTier } from '../tiers/memory/memory.tier.js';
 import { MissingCacheTablesError } from '../tiers/postgres/postgres.setup.js';
@@ -85,6 +87,8 @@ export class TieredCache {
   private readonly blindL1TtlMs: number;
   private sweeping: Promise<readonly string[]> | undefined;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
+  /** Runtime policies in force, and who to tell when another instance edits them. */
+  private readonly board = new PolicyBoard();
 
   constructor(options: TieredCacheOptions = {}) {
     this.namespace = assertNamespace(options.namespace ?? 'default');
@@ -272,6 +276,12 @@ export class TieredCache {
 
   /** `record` is given when someone observes: the call notes in it who answered. */
   private async getOrSetNow<T>(key: string, loader: () => T | Promise<T>, options: CacheCallOptions<T> | undefined, record: CallRecord | undefined): Promise<T> {
+    const policy = this.board.set.match(key, options);
+    if (policy?.disabled) {
+      this.counters.loaderCalls++;
+      return loader();
+    }
+    if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
@@ -291,7 +301,8 @@ export class TieredCache {
       }
       return this.handOut(running.promise as Promise<T>);
     }
-    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const call = this.board.atWrite(policy !== undefined, options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options), this.resolveOver);
+    if (record !== undefined) record.ttlMs = call.ttlMs;
     const flight = this.flights.start<T>(storageKey, this.changes.mark(), staticTags(call), (started) =>
       this.readOrLoad(key, storageKey, loader, call, started),
     );
@@ -300,6 +311,9 @@ export class TieredCache {
   }
 
   private async getNow<T>(key: string, options: Pick<CacheCallOptions<T>, 'tiers'> | undefined, record: CallRecord | undefined): Promise<T | undefined> {
+    const policy = this.board.set.match(key, undefined);
+    if (policy?.disabled) return undefined;
+    if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     this.counters.reads++;
     const fresh = this.freshInL1(storageKey, options?.tiers);
@@ -316,9 +330,13 @@ export class TieredCache {
   }
 
   private async setNow<T>(key: string, value: T, options?: CacheCallOptions<T>): Promise<void> {
+    const policy = this.board.set.match(key, options);
+    // Nothing is written, and nothing older is left behind to be served once caching is back on.
+    if (policy?.disabled) return this.deleteNow(key);
+    if (policy !== undefined) options = policy.apply(options);
     const storageKey = this.keys.build(key);
     const payload = this.serialize(key, value);
-    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const call = this.board.atWrite(policy !== undefined, options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options), this.resolveOver);
     // Synchronously: a read on this instance from now on waits for this write, not the old value.
     const mark = this.changed(storageKey);
     await this.mutate(storageKey, async () => {
@@ -454,6 +472,29 @@ export class TieredCache {
   /** Lifetime, in milliseconds, of entries written without a `ttl`: `defaults.ttl`, else 5 minutes. */
   get defaultTtlMs(): number {
     return this.defaultCall.ttlMs;
+  }
+
+  /**
+   * Puts runtime policies in force on this instance, for the calls that start from now on
+   * (docs/policies.md). Entries already written keep the lifetime they were written with.
+   */
+  setPolicies(set: PolicySet): void {
+    this.board.set = set;
+  }
+
+  /** The runtime policies in force on this instance. */
+  policies(): PolicySet {
+    return this.board.set;
+  }
+
+  /** Tells the other instances of the namespace that its policies were edited (through the bus). */
+  announcePolicies(): Promise<void> {
+    return this.recovery.publish({ kind: 'policies', namespace: this.namespace });
+  }
+
+  /** Calls `handler` when another instance announces a policy edit; returns a function that removes it. */
+  onPoliciesAnnounced(handler: () => void): () => void {
+    return this.board.onAnnounced(handler);
   }
 
   /** Registers hooks for metrics; returns a function that removes them. */
@@ -600,7 +641,8 @@ export class TieredCache {
 
   /** Starts one background refresh of a hot key past its refresh-ahead point. */
   private refreshAhead<T>(key: string, storageKey: string, entry: CacheEntry, loader: () => T | Promise<T>, options: CacheCallOptions<T> | undefined): void {
-    const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const resolved = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
+    const call = this.board.atWrite(this.board.set.match(key, options) !== undefined, resolved, this.resolveOver);
     if (call.refreshAhead === undefined) return;
     const now = this.now();
     if (now < entry.staleAt - (1 - call.refreshAhead) * call.ttlMs || this.flights.get(storageKey) !== undefined) return;
@@ -654,6 +696,7 @@ export class TieredCache {
       return;
     }
     if (message.namespace !== this.namespace) return;
+    if (message.kind === 'policies') return this.board.announced();
     if (message.kind === 'clear') {
       this.changes.changeAll();
       this.flights.detach();
@@ -799,6 +842,10 @@ export class TieredCache {
       if (pending.size < PENDING_SWEEP_BATCH) return;
     }
   }
+
+  /** A policy's fields over an already resolved call (a runtime policy matched at write time). */
+  private readonly resolveOver = <T>(overrides: CacheCallOptions<T>, base: ResolvedCall<T>): ResolvedCall<T> =>
+    resolveCall(overrides, base as ResolvedCall<unknown>, { hasL1: this.l1 !== undefined, remotes: this.remotes, capsMs: this.tierCapsMs });
 
   /** Resolved once per options object: callers that reuse one (as `@Cached` does) parse nothing per call. */
   private resolveCall<T>(options: CacheCallOptions<T>): ResolvedCall<T> {

@@ -4,7 +4,9 @@ export type BusMessage =
   | { readonly kind: 'delete'; readonly namespace: string; readonly keys: readonly string[] }
   /** Another instance wrote these keys: whatever this instance holds for them in L1 is older. */
   | { readonly kind: 'set'; readonly namespace: string; readonly keys: readonly string[] }
-  | { readonly kind: 'clear'; readonly namespace: string };
+  | { readonly kind: 'clear'; readonly namespace: string }
+  /** The namespace's runtime policies were edited: reload them (docs/policies.md). */
+  | { readonly kind: 'policies'; readonly namespace: string };
 
 export interface BusEnvelope {
   readonly origin: string;
@@ -49,6 +51,7 @@ const VALID_MESSAGE: Record<BusMessage['kind'], (message: Fields) => boolean> = 
   delete: (message) => typeof message.namespace === 'string' && isStringArray(message.keys),
   set: (message) => typeof message.namespace === 'string' && isStringArray(message.keys),
   clear: (message) => typeof message.namespace === 'string',
+  policies: (message) => typeof message.namespace === 'string',
 };
 
 /** Whether `message` has every field its kind needs, with the right types. */

@@ -6,11 +6,13 @@ export class ApiError extends Error {
   /**
    * @param {number} status
    * @param {string} message
+   * @param {string[]} [messages] each message of a 400, which starts with the field it is about
    */
-  constructor(status, message) {
+  constructor(status, message, messages = []) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
+    this.messages = messages;
   }
 }
 
@@ -26,6 +28,17 @@ function messageOf(body, fallback) {
     if (typeof message === 'string' && message) return message;
   }
   return fallback;
+}
+
+/**
+ * The messages of a Nest error body, one per problem.
+ * @param {unknown} body
+ * @returns {string[]}
+ */
+function messagesOf(body) {
+  const message = body && typeof body === 'object' && 'message' in body ? /** @type {{ message: unknown }} */ (body).message : undefined;
+  if (Array.isArray(message)) return message.map(String);
+  return typeof message === 'string' && message ? [message] : [];
 }
 
 /**
@@ -60,7 +73,7 @@ export function createApi(base, token) {
     } catch {
       parsed = null;
     }
-    if (!response.ok) throw new ApiError(response.status, messageOf(parsed, `${response.status} ${response.statusText}`.trim()));
+    if (!response.ok) throw new ApiError(response.status, messageOf(parsed, `${response.status} ${response.statusText}`.trim()), messagesOf(parsed));
     return parsed;
   }
 
@@ -69,6 +82,8 @@ export function createApi(base, token) {
     get: (path) => call('GET', path),
     /** @param {string} path @param {unknown} [body] */
     post: (path, body = {}) => call('POST', path, body),
+    /** @param {string} path @param {unknown} body */
+    put: (path, body) => call('PUT', path, body),
     /** @param {string} path */
     delete: (path) => call('DELETE', path),
   };

@@ -8,6 +8,7 @@ import { createEntries } from './entries.mjs';
 import { createFleet } from './fleet.mjs';
 import { createMaintenance } from './maintenance.mjs';
 import { createOverview } from './overview.mjs';
+import { createPolicies } from './policies.mjs';
 import { createToasts } from './ui.mjs';
 // Trends tab (docs/trends.md).
 import { createTrends } from './trends.mjs';
@@ -25,6 +26,7 @@ const TABS = /** @type {const} */ ([
   ['maintenance', 'Maintenance'],
   ['fleet', 'Fleet'],
   ['trends', 'Trends'],
+  ['policies', 'Policies'],
 ]);
 /** @typedef {typeof TABS[number][0]} TabName */
 
@@ -141,6 +143,7 @@ function showDashboard() {
   const api = {
     get: (path) => guarded(() => rawApi.get(path)),
     post: (path, payload) => guarded(() => rawApi.post(path, payload)),
+    put: (path, payload) => guarded(() => rawApi.put(path, payload)),
     delete: (path) => guarded(() => rawApi.delete(path)),
   };
   /** @type {import('./ui.mjs').Context} */
@@ -153,7 +156,7 @@ function showDashboard() {
   const overview = createOverview(ctx, (stats) => {
     namespace.textContent = stats.namespace;
   });
-  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx), fleet: createFleet(ctx), trends: createTrends(ctx) };
+  const views = { overview, entries: createEntries(ctx), maintenance: createMaintenance(ctx), fleet: createFleet(ctx), trends: createTrends(ctx), policies: createPolicies(ctx) };
   /** @type {Record<TabName, HTMLButtonElement>} */
   const tabButtons = /** @type {any} */ ({});
   const nav = h(
