@@ -121,7 +121,8 @@ export class PostgresBus implements CacheBus {
 /** The encoded parts of `message`, each under the NOTIFY limit: its keys or tags halved until they fit. */
 export function splitForNotify(message: BusMessage, encode: (message: BusMessage) => string): string[] {
   const encoded = encode(message);
-  if (Buffer.byteLength(encoded) <= MAX_PAYLOAD_BYTES || message.kind === 'clear') return [encoded];
+  // A clear or a policies announcement carries no list, and is far below the limit.
+  if (Buffer.byteLength(encoded) <= MAX_PAYLOAD_BYTES || message.kind === 'clear' || message.kind === 'policies') return [encoded];
   const items: readonly string[] = message.kind === 'tags' ? message.tags : message.keys;
   if (items.length <= 1) throw new Error(`A bus message of ${Buffer.byteLength(encoded)} bytes does not fit one NOTIFY`);
   const half = Math.ceil(items.length / 2);
