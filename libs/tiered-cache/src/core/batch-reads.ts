@@ -190,7 +190,7 @@ async function readOrLoadMany<T>(engine: BatchEngine, own: ReadonlyArray<Pending
 }
 
 /** The loader's answer as one value per key, in order, or a typed error naming what is missing. */
-function aligned<T>(keys: readonly string[], answer: readonly T[] | ReadonlyMap<string, T>): T[] {
+export function aligned<T>(keys: readonly string[], answer: readonly T[] | ReadonlyMap<string, T>): T[] {
   if (answer instanceof Map) {
     const byKey = answer as ReadonlyMap<string, T>;
     const missingKey = keys.find((key) => !byKey.has(key));

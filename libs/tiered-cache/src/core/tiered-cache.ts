@@ -12,7 +12,8 @@ import { MissingCacheTablesError } from '../tiers/postgres/postgres.setup.js';
 import type { PostgresTier } from '../tiers/postgres/postgres.tier.js';
 import type { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { Tier, TierName } from '../tiers/tier.js';
-import { getMany, getOrSetMany, type BatchEngine, type BatchLoader } from './batch-reads.js';
+import { joinSplit, splitByPolicy } from './batch-policies.js';
+import { aligned, getMany, getOrSetMany, type BatchEngine, type BatchLoader } from './batch-reads.js';
 import { ChangeLog } from './change-log.js';
 import { LocalClock } from './clock.js';
 import { toMilliseconds } from './duration.js';
@@ -220,7 +221,15 @@ export class TieredCache {
    */
   getMany<T>(keys: readonly string[], options?: Pick<CacheCallOptions<T>, 'tiers'>): Promise<Array<T | undefined>> {
     const started = this.hub.callStart();
-    const done = getMany<T>(this.batchEngine, keys, options);
+    const split = Array.isArray(keys) ? splitByPolicy(this.board.set, keys, undefined) : undefined;
+    const done =
+      split === undefined
+        ? getMany<T>(this.batchEngine, keys, options)
+        : joinSplit<T | undefined>(
+            split,
+            (indexes) => getMany<T>(this.batchEngine, indexes.map((index) => keys[index]!), options),
+            (index) => this.getNow<T>(keys[index]!, options, undefined),
+          );
     return started === undefined ? done : this.hub.settle(done, started, 'get', {});
   }
 
@@ -232,7 +241,15 @@ export class TieredCache {
    */
   getOrSetMany<T>(keys: readonly string[], loadMissing: BatchLoader<T>, options?: CacheCallOptions<T>): Promise<T[]> {
     const started = this.hub.callStart();
-    const done = getOrSetMany<T>(this.batchEngine, keys, loadMissing, options);
+    const split = Array.isArray(keys) ? splitByPolicy(this.board.set, keys, options) : undefined;
+    const done =
+      split === undefined
+        ? getOrSetMany<T>(this.batchEngine, keys, loadMissing, options)
+        : joinSplit<T>(
+            split,
+            (indexes) => getOrSetMany<T>(this.batchEngine, indexes.map((index) => keys[index]!), loadMissing, options),
+            (index) => this.getOrSetNow<T>(keys[index]!, async () => aligned([keys[index]!], await loadMissing([keys[index]!]))[0]!, options, undefined),
+          );
     return started === undefined ? done : this.hub.settle(done, started, 'getOrSet', {});
   }
 
@@ -244,6 +261,13 @@ export class TieredCache {
    */
   async setMany<T>(entries: ReadonlyArray<readonly [string, T]>, options?: CacheCallOptions<T>): Promise<void> {
     if (!Array.isArray(entries)) throw new TypeError('setMany takes an array of [key, value] pairs');
+    const split = splitByPolicy(this.board.set, entries.map(([key]) => key), options);
+    if (split !== undefined) {
+      // The keys a runtime policy matches are set one by one, each under its policy.
+      const batched = split.batched.map((index) => entries[index]!);
+      await Promise.all([batched.length > 0 ? this.setMany(batched, options) : undefined, ...split.single.map((index) => this.setNow(entries[index]![0], entries[index]![1], options))]);
+      return;
+    }
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
     const last = new Map<string, { key: string; value: T }>();
     for (const [key, value] of entries) last.set(this.keys.build(key), { key, value });

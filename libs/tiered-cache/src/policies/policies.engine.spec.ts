@@ -49,6 +49,39 @@ describe('TieredCache with runtime policies', () => {
     expect(await cache.get('k')).toBe('cached');
   });
 
+  it('batch calls apply the policy of each key: disabled keys are loaded every time and stored nowhere, ttl keys get the policy lifetime', async () => {
+    const cache = await fx.create({ namespace: 'pol_batch' });
+    cache.setPolicies(PolicySet.from([
+      { id: 'off', match: { prefix: 'off:' }, disabled: true },
+      { id: 'short', match: { prefix: 'short:' }, ttl: '2s' },
+    ]));
+    const asked: string[][] = [];
+    const load = (keys: string[]) => {
+      asked.push([...keys]);
+      return keys.map((key) => `v-${key}`);
+    };
+    const keys = ['plain:1', 'off:1', 'short:1'];
+    const before = Date.now();
+    expect(await cache.getOrSetMany(keys, load, { ttl: '1h' })).toEqual(['v-plain:1', 'v-off:1', 'v-short:1']);
+    await cache.settled();
+    expect(await cache.getOrSetMany(keys, load, { ttl: '1h' })).toEqual(['v-plain:1', 'v-off:1', 'v-short:1']);
+    // The second batch loads only the disabled key again.
+    expect(asked.flat().sort()).toEqual(['off:1', 'off:1', 'plain:1', 'short:1']);
+    expect(asked[asked.length - 1]).toEqual(['off:1']);
+    for (const tier of ['l2', 'l3'] as const) {
+      expect(await remoteEntry(cache, tier, 'off:1')).toBeUndefined();
+      expect((await remoteEntry(cache, tier, 'short:1'))!.staleAt - before).toBeLessThan(60_000);
+      expect((await remoteEntry(cache, tier, 'plain:1'))!.staleAt - before).toBeGreaterThan(3_000_000);
+    }
+    expect(await cache.getMany(keys)).toEqual(['v-plain:1', undefined, 'v-short:1']);
+
+    await cache.setMany([['plain:2', 'a'], ['off:2', 'b'], ['short:2', 'c']], { ttl: '1h' });
+    await cache.settled();
+    expect(await remoteEntry(cache, 'l2', 'off:2')).toBeUndefined();
+    expect((await remoteEntry(cache, 'l2', 'short:2'))!.staleAt - before).toBeLessThan(60_000);
+    expect((await remoteEntry(cache, 'l2', 'plain:2'))!.value).toBe('a');
+  });
+
   it('a set under a disabled policy leaves no older value to come back when caching is on again', async () => {
     const cache = await fx.create({ namespace: 'pol_off_set' });
     await cache.set('k', 'old');
