@@ -13,7 +13,7 @@ export interface PolicySplit {
   readonly single: readonly number[];
 }
 
-export function splitByPolicy(policies: PolicySet, keys: readonly string[], options: Pick<CacheCallOptions<unknown>, 'tags'> | undefined): PolicySplit | undefined {
+export function splitByPolicy<T>(policies: PolicySet, keys: readonly string[], options: Pick<CacheCallOptions<T>, 'tags'> | undefined): PolicySplit | undefined {
   if (policies.size === 0 || keys.length === 0) return undefined;
   // Tags computed from the value are matched when it is written: the single path knows how.
   if (policies.hasTagPolicies && typeof options?.tags === 'function') return { batched: [], single: keys.map((_, index) => index) };
