@@ -43,7 +43,12 @@ export class RedisSentinelProcess {
     private readonly dir: string,
   ) {}
 
-  static async start(replicas = 2): Promise<RedisSentinelProcess> {
+  /**
+   * @param replicas how many replicas the master gets.
+   * @param options `unpromotable`: indexes of replicas started with `replica-priority 0`, which
+   *   sentinels never promote (to steer a failover to a chosen replica).
+   */
+  static async start(replicas = 2, options: { unpromotable?: number[] } = {}): Promise<RedisSentinelProcess> {
     const ports = new Set<number>();
     while (ports.size < replicas + 1 + 3) ports.add(await freePort());
     const all = [...ports];
@@ -51,7 +56,7 @@ export class RedisSentinelProcess {
     try {
       const [masterPort, ...replicaPorts] = setup.serverPorts;
       setup.spawnServer(masterPort!);
-      for (const port of replicaPorts) setup.spawnServer(port, masterPort);
+      replicaPorts.forEach((port, index) => setup.spawnServer(port, masterPort, options.unpromotable?.includes(index) ? 0 : undefined));
       await waitUntil('replicas did not sync with the master', async () => {
         const info = String(await ask(masterPort!, 'INFO', 'replication'));
         return (info.match(/state=online/g) ?? []).length === replicaPorts.length;
@@ -124,6 +129,16 @@ export class RedisSentinelProcess {
     this.children.get(port)?.kill('SIGSTOP');
   }
 
+  /**
+   * Makes a replica miss every write from now on, until {@link resume}: it drops its link to the
+   * master and is paused before it reconnects. (A pause alone is not enough: what the master sent
+   * waits in the paused replica's socket buffer and is applied on resume.)
+   */
+  async holdBack(port: number): Promise<void> {
+    await ask(port, 'CLIENT', 'KILL', 'TYPE', 'master');
+    this.pause(port);
+  }
+
   resume(port: number): void {
     this.children.get(port)?.kill('SIGCONT');
   }
@@ -136,10 +151,11 @@ export class RedisSentinelProcess {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private spawnServer(port: number, masterPort?: number): void {
+  private spawnServer(port: number, masterPort?: number, priority?: number): void {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir,
       '--dbfilename', `dump-${port}.rdb`, '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'];
     if (masterPort !== undefined) args.push('--replicaof', '127.0.0.1', String(masterPort));
+    if (priority !== undefined) args.push('--replica-priority', String(priority));
     this.children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
   }
 

@@ -152,3 +152,69 @@ describe('TieredCache on Sentinel, failover under load', () => {
     }
   }, 90_000);
 });
+
+describe('TieredCache on Sentinel, failover to a replica that lagged behind', () => {
+  let setup: RedisSentinelProcess;
+  let db: TestSchema;
+  const caches: TieredCache[] = [];
+  beforeAll(async () => {
+    // The second replica is never promoted, so the failover goes to the one held back below.
+    setup = await RedisSentinelProcess.start(2, { unpromotable: [1] });
+    db = await createTestSchema('sentinel_lag');
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(caches.map((cache) => cache.close()));
+    await db?.drop();
+    await setup?.stop();
+  });
+
+  it('serves nothing the promoted replica missed: an invalidation, a delete and an overwrite made just before', async () => {
+    const options = { redis: { sentinel: { sentinels: setup.sentinels, name: SENTINEL_MASTER_NAME }, keyPrefix: 'lag:' }, postgres: { pool: db.pool, schema: db.schema } };
+    const writer = new TieredCache(options);
+    const reader = new TieredCache({ ...options, memory: false });
+    caches.push(writer, reader);
+    await Promise.all([writer.ready(5_000), reader.ready(5_000)]);
+    const [master, lagging] = setup.serverPorts;
+    await writer.set('tagged', 'old', { tags: ['lag'] });
+    await writer.set('deleted', 'old');
+    await writer.set('overwritten', 'old');
+    const direct = new Redis({ host: '127.0.0.1', port: master!, lazyConnect: true });
+    await direct.connect();
+    try {
+      expect(await direct.wait(2, 2_000)).toBe(2); // both replicas hold the old entries
+    } finally {
+      direct.disconnect();
+    }
+    // The lagging replica misses what follows; held back well under down-after-milliseconds, so
+    // that the sentinels still count it as a candidate.
+    await setup.holdBack(lagging!);
+    try {
+      await writer.invalidateTags(['lag']);
+      await writer.delete('deleted');
+      await writer.set('overwritten', 'new');
+      await setup.kill(master!);
+    } finally {
+      setup.resume(lagging!);
+    }
+    await setup.waitForMaster((port) => port === lagging);
+    // What the promoted replica holds from before the failover: the old entries, the old stamps.
+    const promoted = new Redis({ host: '127.0.0.1', port: lagging!, lazyConnect: true });
+    await promoted.connect();
+    try {
+      // Still the entry, not the tombstone the delete wrote on the old master.
+      expect(await promoted.hget('lag:e:default:deleted', 'p')).not.toBeNull();
+    } finally {
+      promoted.disconnect();
+    }
+    const l2 = (cache: TieredCache) => cache.stats().tiers.l2?.circuit === 'closed';
+    await waitFor(() => [writer, reader].every(l2), (ok) => ok, 10_000);
+    for (const cache of [reader, writer]) {
+      expect(await cache.get('tagged')).toBeUndefined();
+      expect(await cache.get('deleted')).toBeUndefined();
+      expect(await cache.get('overwritten')).toBe('new');
+      expect(await cache.get('tagged', { tiers: ['l2'] })).toBeUndefined();
+      expect(await cache.get('deleted', { tiers: ['l2'] })).toBeUndefined();
+      expect(await cache.get('overwritten', { tiers: ['l2'] })).not.toBe('old');
+    }
+  }, 90_000);
+});
