@@ -9,7 +9,7 @@ describe('remote tiers configured without a server', () => {
   it('are off and say why, instead of connecting to a default server nobody configured', async () => {
     cache = new TieredCache({ redis: { url: undefined }, postgres: { connectionString: undefined } });
     expect(cache.offTiers).toEqual([
-      { tier: 'l2', reason: 'redis has neither a url nor a client' },
+      { tier: 'l2', reason: 'redis has neither a url, sentinels nor a client' },
       { tier: 'l3', reason: 'postgres has neither a connectionString nor a pool' },
     ]);
     expect(await cache.ready(1_000)).toBe(true);

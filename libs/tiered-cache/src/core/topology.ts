@@ -76,7 +76,7 @@ export function buildTopology(options: TieredCacheOptions, context: TopologyCont
   const off: TierOff[] = [];
   // `redis: { url: process.env.REDIS_URL }` with the variable unset turns L2 off rather than
   // connecting to a default server nobody configured.
-  if (options.redis && !options.redis.client && !options.redis.url) off.push({ tier: 'l2', reason: 'redis has neither a url nor a client' });
+  if (options.redis && !options.redis.client && !options.redis.url && !options.redis.sentinel) off.push({ tier: 'l2', reason: 'redis has neither a url, sentinels nor a client' });
   else if (options.redis) {
     const { keyPrefix = 'tc:' } = options.redis;
     // The tier builds (and closes) the client unless one was passed in; the lock and the bus share it.

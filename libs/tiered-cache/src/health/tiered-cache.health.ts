@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { TieredCache } from '../core/tiered-cache.js';
 import { PostgresTier } from '../tiers/postgres/postgres.tier.js';
+import { describeRedisNodes } from '../tiers/redis/redis.nodes.js';
 import { RedisTier } from '../tiers/redis/redis.tier.js';
 import type { TierName } from '../tiers/tier.js';
 import { TIERED_CACHE_HEALTH_OPTIONS } from './health.constants.js';
@@ -40,8 +41,9 @@ export class TieredCacheHealthIndicator {
   }
 
   /**
-   * Checks one tier. L1 reports its entries and bytes. L2 sends `PING`, L3 runs `SELECT 1`, each
-   * with the timeout.
+   * Checks one tier. L1 reports its entries and bytes. L2 sends `PING` and reports its `nodes`
+   * (the master it talks to and each replica's state and lag), L3 runs `SELECT 1`, each within the
+   * timeout.
    */
   async checkTier<Key extends string>(tier: TierName, key: Key = tier as Key, options: CacheCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
     const timeoutMs = options.timeoutMs ?? this.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -56,7 +58,11 @@ export class TieredCacheHealthIndicator {
     const started = performance.now();
     try {
       await withTimeout(`${tier} ${tier === 'l2' ? 'PING' : 'SELECT 1'}`, timeoutMs, () => ping(configured.tier));
-      return this.report(key, 'up', failure, { circuit, responseTimeMs: Math.round(performance.now() - started) });
+      const responseTimeMs = Math.round(performance.now() - started);
+      const redis = configured.tier;
+      if (!(redis instanceof RedisTier)) return this.report(key, 'up', failure, { circuit, responseTimeMs });
+      const nodes = await withTimeout('l2 INFO replication', timeoutMs, () => describeRedisNodes(redis.client));
+      return this.report(key, 'up', failure, { circuit, responseTimeMs, nodes });
     } catch (error) {
       return this.report(key, 'down', failure, { circuit, message: (error as Error).message });
     }

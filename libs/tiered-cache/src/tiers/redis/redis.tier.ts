@@ -24,14 +24,15 @@ import {
 } from './redis.scripts.js';
 import { scanPrefix } from './redis.scan.js';
 import { RedisStateGuard } from './redis.state-guard.js';
-import { redisTlsOption, type RedisTlsOptions } from './redis-tls.js';
+import { type RedisTlsOptions } from './redis-tls.js';
+import { createRedisClient, type RedisSentinelOptions } from './redis.connection.js';
 
 export interface RedisTierOptions {
   /** An ioredis client to use. The tier does not close a client it was given. */
   client?: Redis;
   /**
    * Connection URL when no client is given, e.g. `redis://127.0.0.1:6379/0`, or `rediss://` for TLS.
-   * In the cache's options, neither a url nor a client turns L2 off (see `TieredCache.offTiers`).
+   * In the cache's options, neither a url, sentinels nor a client turns L2 off (see `TieredCache.offTiers`).
    */
   url?: string;
   /**
@@ -40,6 +41,11 @@ export interface RedisTierOptions {
    * true). Checked at construction. See docs/tls.md.
    */
   tls?: RedisTlsOptions;
+  /**
+   * A master with replicas managed by Redis Sentinel, instead of `url`: the client follows
+   * failovers. See docs/scaling.md.
+   */
+  sentinel?: RedisSentinelOptions;
   /** Prefix of every key this library writes. Default `tc:`. */
   keyPrefix?: string;
   /** Namespace of this cache; `clear()` removes only its entries. Default `default`. */
@@ -165,15 +171,15 @@ export class RedisTier implements Tier {
   private firstAttempt: Promise<void> | undefined;
 
   constructor(options: RedisTierOptions) {
-    if (!options.client && !options.url) throw new Error('RedisTier needs a client or a url');
+    if (!options.client && !options.url && !options.sentinel) throw new Error('RedisTier needs a client, a url or sentinels');
     const prefix = options.keyPrefix ?? 'tc:';
     const namespace = options.namespace ?? 'default';
     const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const tombstoneTtlMs = options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
     if (!Number.isInteger(tombstoneTtlMs) || tombstoneTtlMs < 1) throw new Error(`tombstoneTtlMs must be a positive integer, got ${tombstoneTtlMs}`);
     this.ownsClient = !options.client;
-    const tls = redisTlsOption(options); // refuses a bad TLS setting before anything connects
-    const client = options.client ?? new (loadIoredis('The redis option (L2)').Redis)(options.url!, { ...redisClientOptions(commandTimeoutMs), ...tls });
+    // Refuses a bad TLS or sentinel setting before anything connects.
+    const client = options.client ?? createRedisClient(options, redisClientOptions(commandTimeoutMs));
     // Errors surface through the calls that fail; this only keeps ioredis from printing each one.
     if (!options.client) client.on('error', () => undefined);
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
