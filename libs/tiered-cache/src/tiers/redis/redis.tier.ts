@@ -3,7 +3,6 @@ import type { CacheEntry } from '../../core/entry.js';
 import { v8Serializer, type Serializer } from '../../core/serializer.js';
 import { PayloadCodec } from '../../security/payload-codec.js';
 import { payloadIdentity } from '../../security/payload-seal.js';
-import { loadIoredis } from '../optional-peer.js';
 import type { Tier, TierReadResult, TierWrite } from '../tier.js';
 import {
   DELETE_ENTRIES,
