@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Page } from 'playwright-core';
 import { TieredCacheAdminModule } from '../../libs/tiered-cache/src/admin/index.js';
@@ -7,19 +7,12 @@ import { CacheAlertsService, TieredCacheAlertsModule } from '../../libs/tiered-c
 import { TieredCache } from '../../libs/tiered-cache/src/core/tiered-cache.js';
 import { TieredCacheDashboardModule } from '../../libs/tiered-cache/src/dashboard/index.js';
 import { startApp } from '../ops/ops-support.js';
+import { bearerGuard } from './support/bearer-guard.js';
 import { launchBrowser, type Browser } from './support/browser.js';
 
 const ADMIN_TOKEN = 'alerts-admin-token';
 
-/** The app's auth guard, reduced to one accepted bearer token. */
-@Injectable()
-class BearerGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
-    if (request.headers.authorization === `Bearer ${ADMIN_TOKEN}`) request.user = { sub: 'ops', role: 'admin' };
-    return true;
-  }
-}
+const BearerGuard = bearerGuard(ADMIN_TOKEN);
 
 /** The dashboard's alerts banner in Chromium: hidden while nothing fires, naming the alert once one does. */
 describe('dashboard alerts banner in a browser', () => {

@@ -5,6 +5,7 @@ import { CacheWarmerRegistry } from '@tiered-cache/nestjs/maintenance';
 import type { Page } from 'playwright-core';
 import { signToken } from '../../src/auth/index.js';
 import { TEST_JWT_SECRET } from '../support/app/boot-app.js';
+import { HORIZONTAL_OVERFLOW } from './support/bearer-guard.js';
 import { launchBrowser, LAPTOP, PHONE, type Browser } from './support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { startDashboardApp, type DashboardApp } from './support/dashboard-app.js';
@@ -20,7 +21,6 @@ const LIST_KEY = 'expert-sessions:list:all';
 /** Run in the page (as strings: the test code is compiled without the DOM library). */
 const STORED_TOKEN = "sessionStorage.getItem('tiered-cache-dashboard:token')";
 const storeToken = (token: string) => `sessionStorage.setItem('tiered-cache-dashboard:token', ${JSON.stringify(token)})`;
-const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - window.innerWidth';
 
 describe('cache dashboard in a browser', () => {
   let fx: DashboardApp;

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Page } from 'playwright-core';
 import { TieredCacheAdminModule } from '../../libs/tiered-cache/src/admin/index.js';
@@ -11,21 +11,13 @@ import { opsSchemaSql } from '../../libs/tiered-cache/src/maintenance/index.js';
 import { policiesSchemaSql } from '../../libs/tiered-cache/src/policies/index.js';
 import { startApp } from '../ops/ops-support.js';
 import { countingLoader, createCacheFixture, type CacheFixture } from '../support/cache-fixture.js';
+import { HORIZONTAL_OVERFLOW, bearerGuard } from './support/bearer-guard.js';
 import { launchBrowser, PHONE, type Browser } from './support/browser.js';
 
 const ADMIN_TOKEN = 'policies-admin-token';
 const SHOTS = join('test-artifacts', 'dashboard');
-const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - window.innerWidth';
 
-/** The app's auth guard, reduced to one accepted bearer token. */
-@Injectable()
-class BearerGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
-    if (request.headers.authorization === `Bearer ${ADMIN_TOKEN}`) request.user = { sub: 'ops', role: 'admin' };
-    return true;
-  }
-}
+const BearerGuard = bearerGuard(ADMIN_TOKEN);
 
 /**
  * The dashboard's Policies tab in Chromium, on real PostgreSQL and Redis: a bad TTL shows the

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Page } from 'playwright-core';
 import { PostgresTrendsStore, TieredCacheAdminModule, trendsSchemaSql, type MinuteRow } from '../../libs/tiered-cache/src/admin/index.js';
@@ -14,6 +14,7 @@ import { startApp } from '../ops/ops-support.js';
 import { createCacheFixture, type CacheFixture } from '../support/cache-fixture.js';
 import { eventually } from '../support/eventually.js';
 import { holdHeavySuiteLock } from '../support/heavy-suite.lock.js';
+import { bearerGuard } from './support/bearer-guard.js';
 import { launchBrowser, type Browser } from './support/browser.js';
 
 const ADMIN_TOKEN = 'trends-admin-token';
@@ -22,15 +23,7 @@ const NAMESPACE = 'trendsui';
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-/** The app's auth guard, reduced to one accepted bearer token. */
-@Injectable()
-class BearerGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
-    if (request.headers.authorization === `Bearer ${ADMIN_TOKEN}`) request.user = { sub: 'ops', role: 'admin' };
-    return true;
-  }
-}
+const BearerGuard = bearerGuard(ADMIN_TOKEN);
 
 /**
  * The dashboard's Trends tab in Chromium, against two in-process app instances on one Redis and

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
@@ -10,20 +10,13 @@ import { RedisStreamQueue, type WriteBehindMonitor } from '../../libs/tiered-cac
 import { createTestRedis, type TestRedis } from '../support/isolation.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { startApp } from '../ops/ops-support.js';
+import { bearerGuard } from './support/bearer-guard.js';
 import { launchBrowser, type Browser } from './support/browser.js';
 
 const ADMIN_TOKEN = 'write-behind-admin-token';
 const LAG_MAX_SECONDS = 1;
 
-/** The app's auth guard, reduced to one accepted bearer token. */
-@Injectable()
-class BearerGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
-    if (request.headers.authorization === `Bearer ${ADMIN_TOKEN}`) request.user = { sub: 'ops', role: 'admin' };
-    return true;
-  }
-}
+const BearerGuard = bearerGuard(ADMIN_TOKEN);
 
 /** The overview's write-behind card in Chromium, on a real queue in Redis: its backlog, then `lagging` past the bound. */
 describe('dashboard write-behind card in a browser', () => {
