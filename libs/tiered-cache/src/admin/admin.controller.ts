@@ -2,7 +2,6 @@ import {
   BadRequestException,
   Body,
   ConflictException,
-  Controller,
   Delete,
   Get,
   HttpCode,
@@ -13,27 +12,19 @@ import {
   Post,
   Query,
   Req,
-  UseGuards,
-  UseInterceptors,
-  UsePipes,
-  ValidationPipe,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
-  ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { TIERED_CACHE_ALERTS_OPTIONS } from '../alerts/alerts.constants.js';
 import { CacheCleanupService, OpsStoreMissingError } from '../maintenance/cache-cleanup.service.js';
 import { CacheWarmerRegistry, UnknownWarmerError } from '../maintenance/cache-warmers.js';
-import { AdminAction, AdminAuditInterceptor } from './admin-audit.interceptor.js';
+import { AdminAction } from './admin-audit.interceptor.js';
 import { CacheAdminAudit } from './admin-audit.service.js';
 import { TIERED_CACHE_ADMIN_CONFIRMATIONS } from './admin.constants.js';
 import {
@@ -46,25 +37,19 @@ import {
   MAX_TAGS_PER_CALL,
   WarmBody,
 } from './admin.dto.js';
-import { principalName, TieredCacheAdminGuard } from './admin.guard.js';
+import { principalName } from './admin.guard.js';
 import type { AdminPrincipal } from './admin.options.js';
 import { CacheAdminService, NoL3Error } from './cache-admin.service.js';
 import type { ConfirmationStore } from './confirmations.js';
 import { PolicySuggestionsService } from './policy-suggestions.service.js';
 import { CacheStatsHistory, type StatsTimeseries } from './stats-history.js';
+import { AdminApi } from './admin-api.decorator.js';
 
 /**
  * The cache admin API, under `/admin/cache` by default. The app's auth guard authenticates and sets
  * `req.user`; {@link TieredCacheAdminGuard} then requires the admin role.
  */
-@ApiTags('cache admin')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No authenticated user' })
-@ApiForbiddenResponse({ description: 'The user is not a cache administrator' })
-@Controller('admin/cache')
-@UseGuards(TieredCacheAdminGuard)
-@UseInterceptors(AdminAuditInterceptor)
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }))
+@AdminApi()
 export class TieredCacheAdminController {
   constructor(
     private readonly admin: CacheAdminService,

@@ -1,21 +1,15 @@
-import { Controller, Get, NotImplementedException, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AdminAction, AdminAuditInterceptor } from './admin-audit.interceptor.js';
-import { TieredCacheAdminGuard } from './admin.guard.js';
+import { Get, NotImplementedException } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { AdminAction } from './admin-audit.interceptor.js';
 import { FleetHeartbeatService } from './fleet-heartbeat.service.js';
 import type { FleetInstances, FleetSummary } from './fleet-status.js';
+import { AdminApi } from './admin-api.decorator.js';
 
 /**
  * The fleet view of the admin API, next to {@link TieredCacheAdminController} under the same
  * path and guard: every instance of the namespace, from the heartbeats they publish.
  */
-@ApiTags('cache admin')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No authenticated user' })
-@ApiForbiddenResponse({ description: 'The user is not a cache administrator' })
-@Controller('admin/cache')
-@UseGuards(TieredCacheAdminGuard)
-@UseInterceptors(AdminAuditInterceptor)
+@AdminApi()
 export class TieredCacheFleetController {
   constructor(private readonly fleet: FleetHeartbeatService) {}
 

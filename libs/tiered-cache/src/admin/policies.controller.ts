@@ -1,36 +1,26 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Req, UseGuards, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Body, Delete, Get, Param, Post, Put, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiNotImplementedResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { PolicyBody } from '../policies/policy.pg-store.js';
-import { AdminAction, AdminAuditInterceptor } from './admin-audit.interceptor.js';
-import { principalName, TieredCacheAdminGuard } from './admin.guard.js';
+import { AdminAction } from './admin-audit.interceptor.js';
+import { principalName } from './admin.guard.js';
 import type { AdminPrincipal } from './admin.options.js';
 import { CachePoliciesService } from './cache-policies.service.js';
 import { PolicySuggestionsService } from './policy-suggestions.service.js';
 import { PolicyBodyDto, PolicyIdParams } from './policies.dto.js';
+import { AdminApi } from './admin-api.decorator.js';
 
 /**
  * Runtime cache policies (docs/policies.md), next to {@link TieredCacheAdminController} under the
  * same path, guard and audit. Every edit is in force on every instance within the bus delay.
  */
-@ApiTags('cache admin')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No authenticated user' })
-@ApiForbiddenResponse({ description: 'The user is not a cache administrator' })
+@AdminApi()
 @ApiNotImplementedResponse({ description: 'No PostgreSQL for the policies table, or the admin module was registered with policies: false' })
-@Controller('admin/cache')
-@UseGuards(TieredCacheAdminGuard)
-@UseInterceptors(AdminAuditInterceptor)
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }))
 export class TieredCachePoliciesController {
   constructor(
     private readonly policies: CachePoliciesService,

@@ -1,21 +1,14 @@
-import { Controller, Get, NotImplementedException, Query, UseGuards, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AdminAction, AdminAuditInterceptor } from '../admin/admin-audit.interceptor.js';
-import { TieredCacheAdminGuard } from '../admin/admin.guard.js';
+import { Get, NotImplementedException, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminAction } from '../admin/admin-audit.interceptor.js';
 import { FleetHeartbeatService } from '../admin/fleet-heartbeat.service.js';
 import { KeyGroupsQuery } from './key-group.dto.js';
 import { mergeGroupSnapshots, sortGroups, type KeyGroupReport } from './key-group.report.js';
 import { CacheKeyGroups } from './key-group.service.js';
+import { AdminApi } from '../admin/admin-api.decorator.js';
 
 /** Per key group figures of the admin API, under the same path and guard as the rest of it. */
-@ApiTags('cache admin')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No authenticated user' })
-@ApiForbiddenResponse({ description: 'The user is not a cache administrator' })
-@Controller('admin/cache')
-@UseGuards(TieredCacheAdminGuard)
-@UseInterceptors(AdminAuditInterceptor)
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }))
+@AdminApi()
 export class TieredCacheKeyGroupsController {
   constructor(
     private readonly groups: CacheKeyGroups,

@@ -1,21 +1,14 @@
-import { BadRequestException, Controller, Get, NotImplementedException, Query, UseGuards, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AdminAction, AdminAuditInterceptor } from '../admin/admin-audit.interceptor.js';
-import { TieredCacheAdminGuard } from '../admin/admin.guard.js';
+import { BadRequestException, Get, NotImplementedException, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminAction } from '../admin/admin-audit.interceptor.js';
 import { TrendsQuery } from './trends.dto.js';
 import type { TrendSeries } from './trends.pg-store.js';
 import { isTrendRange, TREND_RANGES } from './trends.range.js';
 import { CacheTrends } from './trends.service.js';
+import { AdminApi } from '../admin/admin-api.decorator.js';
 
 /** The stats history of the admin API, under the same path and guard as the rest of it. */
-@ApiTags('cache admin')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No authenticated user' })
-@ApiForbiddenResponse({ description: 'The user is not a cache administrator' })
-@Controller('admin/cache')
-@UseGuards(TieredCacheAdminGuard)
-@UseInterceptors(AdminAuditInterceptor)
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }))
+@AdminApi()
 export class TieredCacheTrendsController {
   constructor(private readonly trends: CacheTrends) {}
 
