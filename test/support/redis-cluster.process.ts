@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { askNode, isRunning, sigkill, waitUntil } from './redis-node.js';
 import { freePort } from './redis-process.js';
 
 const run = promisify(execFile);
@@ -15,24 +16,8 @@ export interface ClusterNode {
   readonly running: boolean;
 }
 
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function ask(port: number, ...command: string[]): Promise<string> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
-  client.on('error', () => undefined); // the failure surfaces through the awaited call
-  try {
-    await client.connect();
-    return String(await client.call(command[0]!, ...command.slice(1)));
-  } finally {
-    client.disconnect();
-  }
+  return String(await askNode(port, ...command));
 }
 
 /**
@@ -111,12 +96,7 @@ export class RedisClusterProcess {
 
   /** SIGKILLs a node, as a crash would. */
   async kill(port: number): Promise<void> {
-    const child = this.children.get(port);
-    if (!child || !isRunning(child)) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await sigkill(this.children.get(port));
   }
 
   /** Pauses a node (SIGSTOP): it keeps its sockets but answers nothing, like a hung or partitioned host. */
@@ -214,9 +194,4 @@ export class RedisClusterProcess {
       };
     });
   }
-}
-
-/** A child killed by a signal keeps `exitCode` null: `signalCode` tells it apart from a running one. */
-function isRunning(child: ChildProcess | undefined): boolean {
-  return child !== undefined && child.exitCode === null && child.signalCode === null;
 }

@@ -2,31 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { askNode, isRunning, sigkill, waitUntil } from './redis-node.js';
 import { freePort } from './redis-process.js';
 
 /** The master group name the harness registers with its sentinels. */
 export const SENTINEL_MASTER_NAME = 'tcmaster';
 
-async function ask(port: number, ...command: string[]): Promise<unknown> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
-  client.on('error', () => undefined); // the failure surfaces through the awaited call
-  try {
-    await client.connect();
-    return await client.call(command[0]!, ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
-}
-
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const ask = askNode;
 
 /**
  * A private Sentinel set-up on loopback: a master, `replicas` replicas and three sentinels
@@ -116,12 +98,7 @@ export class RedisSentinelProcess {
 
   /** SIGKILLs a data node or a sentinel, as a crash would. */
   async kill(port: number): Promise<void> {
-    const child = this.children.get(port);
-    if (!child || !isRunning(child)) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await sigkill(this.children.get(port));
   }
 
   /** Pauses a data node (SIGSTOP), e.g. a replica, so that it lags behind its master. */
@@ -180,9 +157,4 @@ function fieldsOf(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (let index = 0; index + 1 < flat.length; index += 2) fields[flat[index]!] = flat[index + 1]!;
   return fields;
-}
-
-/** A child killed by a signal keeps `exitCode` null: `signalCode` tells it apart from a running one. */
-function isRunning(child: ChildProcess | undefined): boolean {
-  return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
