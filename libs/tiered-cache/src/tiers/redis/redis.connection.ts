@@ -80,11 +80,18 @@ function sentinelClientOptions(sentinel: RedisSentinelOptions): RedisOptions {
 }
 
 /**
- * Builds the tier's own client from a url or sentinels, with `base` (timeouts, retry) applied.
+ * The tier's client: the one passed in (after refusing settings that would be ignored beside it), or
+ * one built from a url or sentinels, with `base` (timeouts, retry) applied.
  * Connections duplicated from it (the bus's subscriber) follow the same master.
  * @throws InvalidOptionError for a bad TLS or sentinel setting, before anything connects.
  */
 export function createRedisClient(source: RedisConnectionSource, base: RedisOptions): Redis {
+  if (source.client !== undefined) {
+    // A client passed in is used as it is: a TLS or sentinel setting beside it would be ignored.
+    checkSentinelOptions(source);
+    redisTlsOption(source);
+    return source.client as Redis;
+  }
   checkSentinelOptions(source);
   const { Redis: RedisClient } = loadIoredis('The redis option (L2)');
   if (source.sentinel) return new RedisClient({ ...base, ...sentinelClientOptions(source.sentinel) });

@@ -178,7 +178,7 @@ export class RedisTier implements Tier {
     if (!Number.isInteger(tombstoneTtlMs) || tombstoneTtlMs < 1) throw new Error(`tombstoneTtlMs must be a positive integer, got ${tombstoneTtlMs}`);
     this.ownsClient = !options.client;
     // Refuses a bad TLS or sentinel setting before anything connects.
-    const client = options.client ?? createRedisClient(options, redisClientOptions(commandTimeoutMs));
+    const client = createRedisClient(options, redisClientOptions(commandTimeoutMs));
     // Errors surface through the calls that fail; this only keeps ioredis from printing each one.
     if (!options.client) client.on('error', () => undefined);
     client.defineCommand('tcReadEntry', { numberOfKeys: 2, lua: READ_ENTRY });
