@@ -112,8 +112,17 @@ export class RedisSentinelProcess {
    * waits in the paused replica's socket buffer and is applied on resume.)
    */
   async holdBack(port: number): Promise<void> {
-    await ask(port, 'CLIENT', 'KILL', 'TYPE', 'master');
-    this.pause(port);
+    const master = await this.masterPort();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await ask(port, 'CLIENT', 'KILL', 'TYPE', 'master');
+      this.pause(port);
+      // On a loaded machine the replica may link up again before the pause lands; the master then
+      // still streams to it. Held back only once the master no longer lists it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!String(await ask(master, 'INFO', 'replication')).includes(`port=${port},`)) return;
+      this.resume(port);
+    }
+    throw new Error(`replica ${port} could not be held back from master ${master}`);
   }
 
   resume(port: number): void {
