@@ -262,12 +262,17 @@ export class TieredCache {
   async setMany<T>(entries: ReadonlyArray<readonly [string, T]>, options?: CacheCallOptions<T>): Promise<void> {
     if (!Array.isArray(entries)) throw new TypeError('setMany takes an array of [key, value] pairs');
     const split = splitByPolicy(this.board.set, entries.map(([key]) => key), options);
-    if (split !== undefined) {
-      // The keys a runtime policy matches are set one by one, each under its policy.
-      const batched = split.batched.map((index) => entries[index]!);
-      await Promise.all([batched.length > 0 ? this.setMany(batched, options) : undefined, ...split.single.map((index) => this.setNow(entries[index]![0], entries[index]![1], options))]);
-      return;
-    }
+    if (split === undefined) return this.setManyNow(entries, options);
+    // The keys a runtime policy matches are set one by one, each under its policy.
+    const batched = split.batched.map((index) => entries[index]!);
+    await Promise.all([
+      batched.length > 0 ? this.setManyNow(batched, options) : undefined,
+      ...split.single.map((index) => this.setNow(entries[index]![0], entries[index]![1], options)),
+    ]);
+  }
+
+  /** {@link setMany} of entries no runtime policy matches. */
+  private async setManyNow<T>(entries: ReadonlyArray<readonly [string, T]>, options: CacheCallOptions<T> | undefined): Promise<void> {
     const call = options === undefined ? (this.defaultCall as ResolvedCall<T>) : this.resolveCall(options);
     const last = new Map<string, { key: string; value: T }>();
     for (const [key, value] of entries) last.set(this.keys.build(key), { key, value });
@@ -284,18 +289,7 @@ export class TieredCache {
   async deleteMany(keys: readonly string[]): Promise<void> {
     if (!Array.isArray(keys)) throw new TypeError('deleteMany takes an array of keys');
     const storageKeys = [...new Set(keys.map((key) => this.keys.build(key)))];
-    if (storageKeys.length === 0) return;
-    for (const storageKey of storageKeys) this.changed(storageKey);
-    await this.mutateMany(storageKeys, async () => {
-      await Promise.all(storageKeys.map((storageKey) => this.io.settled(storageKey)));
-      const stamp = await this.deleteStamp();
-      await Promise.all(
-        this.remotes.map((slot) =>
-          slot.breaker.run(() => slot.tier.delete(storageKeys, stamp)).catch(() => this.recovery.deferKeys(slot, storageKeys)),
-        ),
-      );
-      await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: storageKeys });
-    });
+    if (storageKeys.length > 0) await this.erase(storageKeys);
   }
 
   /** `record` is given when someone observes: the call notes in it who answered. */
@@ -369,21 +363,24 @@ export class TieredCache {
     });
   }
 
+  /** Async, so that a bad key rejects rather than throws. */
   private async deleteNow(key: string): Promise<void> {
-    const storageKey = this.keys.build(key);
-    this.changed(storageKey);
-    await this.mutate(storageKey, async () => {
+    await this.erase([this.keys.build(key)]);
+  }
+
+  /** Removes `storageKeys` from every tier, here and (one bus message) on every other instance. */
+  private async erase(storageKeys: readonly string[]): Promise<void> {
+    for (const storageKey of storageKeys) this.changed(storageKey);
+    await this.mutateMany(storageKeys, async () => {
       // Writes already on their way land first, then the delete covers them.
-      await this.io.settled(storageKey);
+      await Promise.all(storageKeys.map((storageKey) => this.io.settled(storageKey)));
       const stamp = await this.deleteStamp();
       await Promise.all(
         this.remotes.map((slot) =>
-          slot.breaker
-            .run(() => slot.tier.delete([storageKey], stamp))
-            .catch(() => this.recovery.deferKeys(slot, [storageKey])),
+          slot.breaker.run(() => slot.tier.delete(storageKeys, stamp)).catch(() => this.recovery.deferKeys(slot, storageKeys)),
         ),
       );
-      await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: [storageKey] });
+      await this.recovery.publish({ kind: 'delete', namespace: this.namespace, keys: storageKeys });
     });
   }
 
