@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withoutSignature, type BusSigner } from '../security/bus-signer.js';
+import { BusHandlers } from './bus-handlers.js';
 import { decodeEnvelope, encodeEnvelope, type BusEnvelope, type BusMessage, type CacheBus } from './bus-message.js';
 import { PgChannelListener, type ListenClientFactory } from './pg-channel.listener.js';
 
@@ -29,13 +30,12 @@ export interface PostgresBusOptions {
 export class PostgresBus implements CacheBus {
   private readonly channel: string;
   private readonly listener: PgChannelListener;
-  private readonly messageHandlers: Array<(message: BusMessage, envelope: BusEnvelope) => void> = [];
-  private readonly lostHandlers: Array<() => void> = [];
-  private readonly recoveryHandlers: Array<() => void> = [];
+  private readonly handlers: BusHandlers;
   private wasLost = false;
 
   constructor(private readonly options: PostgresBusOptions) {
     this.channel = options.channel ?? 'tc_bus';
+    this.handlers = new BusHandlers(options.onError);
     this.listener = new PgChannelListener({
       createClient: options.createClient,
       channel: this.channel,
@@ -43,11 +43,11 @@ export class PostgresBus implements CacheBus {
       onConnected: () => {
         if (!this.wasLost) return;
         this.wasLost = false;
-        this.notify(this.recoveryHandlers);
+        this.handlers.recovered();
       },
       onLost: () => {
         this.wasLost = true;
-        this.notify(this.lostHandlers);
+        this.handlers.lost();
       },
       onError: (error) => this.options.onError?.(error),
     });
@@ -74,15 +74,15 @@ export class PostgresBus implements CacheBus {
   }
 
   onMessage(handler: (message: BusMessage, envelope: BusEnvelope) => void): void {
-    this.messageHandlers.push(handler);
+    this.handlers.onMessage(handler);
   }
 
   onLost(handler: () => void): void {
-    this.lostHandlers.push(handler);
+    this.handlers.onLost(handler);
   }
 
   onRecovered(handler: () => void): void {
-    this.recoveryHandlers.push(handler);
+    this.handlers.onRecovered(handler);
   }
 
   async close(): Promise<void> {
@@ -97,24 +97,7 @@ export class PostgresBus implements CacheBus {
   private receive(raw: string): void {
     const json = this.options.signer ? this.options.signer.open(raw) : withoutSignature(raw);
     const envelope = json === undefined ? undefined : decodeEnvelope(json);
-    if (envelope === undefined || envelope.origin === this.options.instanceId) return;
-    for (const handler of this.messageHandlers) {
-      try {
-        handler(envelope.message, envelope);
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    }
-  }
-
-  private notify(handlers: ReadonlyArray<() => void>): void {
-    for (const handler of handlers) {
-      try {
-        handler();
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    }
+    if (envelope !== undefined && envelope.origin !== this.options.instanceId) this.handlers.deliver(envelope);
   }
 }
 

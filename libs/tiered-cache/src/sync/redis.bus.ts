@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { withoutSignature, type BusSigner } from '../security/bus-signer.js';
 import { closeRedisClient } from '../tiers/redis/redis.tier.js';
+import { BusHandlers } from './bus-handlers.js';
 import { decodeEnvelope, encodeEnvelope, type BusEnvelope, type BusMessage, type CacheBus } from './bus-message.js';
 
 /** Default interval of the subscriber's PING, and how long a PING may go unanswered. */
@@ -32,9 +33,7 @@ export class RedisBus implements CacheBus {
   private readonly subscriber: Redis;
   private readonly channel: string;
   private readonly heartbeatMs: number;
-  private readonly messageHandlers: Array<(message: BusMessage, envelope: BusEnvelope) => void> = [];
-  private readonly lostHandlers: Array<() => void> = [];
-  private readonly recoveryHandlers: Array<() => void> = [];
+  private readonly handlers: BusHandlers;
   private readonly heartbeat: NodeJS.Timeout;
   private subscribed = false;
   private wasLost = false;
@@ -43,9 +42,9 @@ export class RedisBus implements CacheBus {
   private epoch = 0;
   private pingInFlight = false;
   private rejected = 0;
-  private handlerErrors = 0;
 
   constructor(private readonly options: RedisBusOptions) {
+    this.handlers = new BusHandlers(options.onError);
     this.channel = options.channel ?? 'tc:bus';
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.subscriber = options.client.duplicate({ enableOfflineQueue: true, autoResubscribe: true, commandTimeout: undefined });
@@ -69,7 +68,7 @@ export class RedisBus implements CacheBus {
 
   /** Handler calls that threw. */
   get handlerFailures(): number {
-    return this.handlerErrors;
+    return this.handlers.errors;
   }
 
   /** Resolves once the subscription is active. */
@@ -88,15 +87,15 @@ export class RedisBus implements CacheBus {
   }
 
   onMessage(handler: (message: BusMessage, envelope: BusEnvelope) => void): void {
-    this.messageHandlers.push(handler);
+    this.handlers.onMessage(handler);
   }
 
   onLost(handler: () => void): void {
-    this.lostHandlers.push(handler);
+    this.handlers.onLost(handler);
   }
 
   onRecovered(handler: () => void): void {
-    this.recoveryHandlers.push(handler);
+    this.handlers.onRecovered(handler);
   }
 
   async close(): Promise<void> {
@@ -126,7 +125,7 @@ export class RedisBus implements CacheBus {
     this.subscribed = true;
     if (this.wasLost) {
       this.wasLost = false;
-      this.notify(this.recoveryHandlers);
+      this.handlers.recovered();
     }
   }
 
@@ -138,7 +137,7 @@ export class RedisBus implements CacheBus {
     if (!this.subscribed) return;
     this.subscribed = false;
     this.wasLost = true;
-    this.notify(this.lostHandlers);
+    this.handlers.lost();
   }
 
   /**
@@ -177,26 +176,6 @@ export class RedisBus implements CacheBus {
       this.rejected++;
       return;
     }
-    if (envelope.origin === this.options.instanceId) return;
-    for (const handler of this.messageHandlers) {
-      // A throw here would unwind into ioredis' socket handler and take the process down.
-      try {
-        handler(envelope.message, envelope);
-      } catch (error) {
-        this.handlerErrors++;
-        this.options.onError?.(error);
-      }
-    }
-  }
-
-  private notify(handlers: ReadonlyArray<() => void>): void {
-    for (const handler of handlers) {
-      try {
-        handler();
-      } catch (error) {
-        this.handlerErrors++;
-        this.options.onError?.(error);
-      }
-    }
+    if (envelope.origin !== this.options.instanceId) this.handlers.deliver(envelope);
   }
 }
